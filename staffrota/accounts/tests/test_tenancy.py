@@ -1,0 +1,104 @@
+"""The tenancy wall: nobody sees another home's data unless their role covers it."""
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_scopes import ScopeError
+
+from staffrota.leave.models import LeaveRequest
+from staffrota.organisation.models import CareHome, StaffMember, Unit
+from staffrota.rota.models import Shift
+from staffrota.testing.factories import PASSWORD, service_manager
+
+pytestmark = pytest.mark.django_db
+
+
+def test_unscoped_query_of_tenant_data_raises(home_a):
+    for model in (CareHome, Unit, StaffMember, Shift, LeaveRequest):
+        with pytest.raises(ScopeError):
+            list(model.objects.all())
+
+
+def _project_patterns(resolver=None, prefix=""):
+    """Every URL pattern of our own apps, with its full route."""
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            if route.startswith("admin/"):
+                continue  # the admin is for system admins, who see every home
+            yield from _project_patterns(entry, route)
+        elif isinstance(entry, URLPattern):
+            yield route, entry
+
+
+def _ids_of(world) -> dict[str, int]:
+    return {
+        "unit_id": world.unit.pk,
+        "home_id": world.home.pk,
+        "shift_id": world.shift.pk,
+        "staff_id": world.carer.pk,
+    }
+
+
+def test_every_url_with_another_homes_ids_answers_404(client, home_a, home_b):
+    """Walk every URL that names an object, as home B's manager with home A's real ids."""
+    client.login(username=home_b.manager.username, password=PASSWORD)
+    ids = _ids_of(home_a)
+    checked = 0
+    for route, pattern in _project_patterns():
+        names = re.findall(r"<(?:\w+:)?(\w+)>", route)
+        if not names or any(n in ("uidb64", "token") for n in names):
+            continue
+        missing = [n for n in names if n not in ids]
+        assert not missing, f"add ids for {missing} to _ids_of so {route} is checked"
+        kwargs = {n: ids[n] for n in names}
+        url = reverse(pattern.name, kwargs=kwargs)
+        response = client.get(url)
+        assert response.status_code == 404, f"{url} answered {response.status_code}"
+        checked += 1
+    assert checked >= 1
+
+
+def test_operational_manager_cannot_open_unassigned_unit_in_same_home(client, home_a):
+    client.login(username=home_a.manager.username, password=PASSWORD)
+    assert client.get(reverse("unit_rota", args=[home_a.unit.pk])).status_code == 200
+    assert client.get(reverse("unit_rota", args=[home_a.other_unit.pk])).status_code == 404
+
+
+def test_service_manager_sees_only_their_homes(client, home_a, home_b):
+    manager = service_manager(home_a.home)
+    client.login(username=manager.username, password=PASSWORD)
+    page = client.get(reverse("unit_list")).content.decode()
+    assert home_a.unit.name in page
+    assert home_b.unit.name not in page
+    assert client.get(reverse("unit_rota", args=[home_b.unit.pk])).status_code == 404
+
+
+def test_head_of_service_sees_every_home(client, home_a, home_b, head_of_service):
+    client.login(username=head_of_service.username, password=PASSWORD)
+    page = client.get(reverse("unit_list")).content.decode()
+    assert home_a.unit.name in page and home_b.unit.name in page
+    assert client.get(reverse("unit_rota", args=[home_b.unit.pk])).status_code == 200
+
+
+def test_staff_get_403_on_manager_pages(client, home_a):
+    client.login(username=home_a.staff_user.username, password=PASSWORD)
+    assert client.get(reverse("unit_list")).status_code == 403
+    assert client.get(reverse("unit_rota", args=[home_a.unit.pk])).status_code == 403
+
+
+def test_anonymous_users_are_sent_to_login(client, home_a):
+    for url in (reverse("my_shifts"), reverse("unit_list"), reverse("unit_rota", args=[1])):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+
+
+def test_picking_another_homes_id_in_home_picker_is_404(client, home_a, home_b):
+    client.login(username=home_b.manager.username, password=PASSWORD)
+    assert client.get(reverse("unit_list"), {"home": home_a.home.pk}).status_code == 404
+    response = client.get(reverse("unit_list"), {"home": "abc"})
+    assert response.status_code == 200
+    assert "Choose a care home from the list." in response.content.decode()

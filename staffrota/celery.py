@@ -1,0 +1,12 @@
+"""The Celery application. Tasks live in each app's `tasks.py`; the periodic schedule in
+`staffrota.schedule` is the one registry of periodic jobs."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "staffrota.settings")
+
+app = Celery("staffrota")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class LeaveConfig(AppConfig):
+    name = "staffrota.leave"

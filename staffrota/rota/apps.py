@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class RotaConfig(AppConfig):
+    name = "staffrota.rota"

@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Staff Rota administration"
+admin.site.site_title = "Staff Rota admin"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("staffrota.accounts.urls")),
+    path("", include("staffrota.web.urls")),
+]

@@ -1,0 +1,117 @@
+"""Pages. Thin: they check who is asking, read through the shared queries and render."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from staffrota.organisation.models import CareHome, StaffMember, Unit
+from staffrota.rota.queries import rota_grid, shifts_for_person
+from staffrota.web.forms import RotaPeriodForm
+from staffrota.web.permissions import manager_required
+
+
+@login_required
+def home(request):
+    if request.access.manages:
+        return redirect("unit_list")
+    return redirect("my_shifts")
+
+
+@login_required
+def my_shifts(request):
+    staff = None
+    shifts = []
+    if request.access.staff_id:
+        staff = get_object_or_404(
+            StaffMember.objects.select_related("home_unit", "job_role"),
+            pk=request.access.staff_id,
+        )
+        shifts = shifts_for_person(staff=staff, start=timezone.localdate(), days=28)
+    return render(
+        request,
+        "web/my_shifts.html",
+        {
+            "staff": staff,
+            "shifts": shifts,
+            "total_hours": sum(shift.paid_hours for shift in shifts),
+        },
+    )
+
+
+@manager_required
+def unit_list(request):
+    homes = CareHome.objects.all()
+    units = Unit.objects.filter(pk__in=request.access.unit_ids).select_related("care_home")
+    selected_home = None
+    home_param = request.GET.get("home", "")
+    if home_param:
+        if not home_param.isdigit():
+            messages.error(request, "Choose a care home from the list.")
+        else:
+            selected_home = get_object_or_404(homes, pk=int(home_param))
+            units = units.filter(care_home=selected_home)
+    return render(
+        request,
+        "web/unit_list.html",
+        {"homes": homes, "units": units, "selected_home": selected_home},
+    )
+
+
+@manager_required
+def unit_rota(request, unit_id: int):
+    unit = get_object_or_404(
+        Unit.objects.select_related("care_home"), pk=unit_id, pk__in=request.access.unit_ids
+    )
+    form = RotaPeriodForm(request.GET or None)
+    if request.GET and not form.is_valid():
+        messages.error(
+            request,
+            "That period could not be read: pick a date as YYYY-MM-DD and 1 or 4 weeks. "
+            "Showing this week instead.",
+        )
+    start, days = form.period()
+    grid = rota_grid(unit=unit, start=start, days=days)
+    return render(
+        request,
+        "web/unit_rota.html",
+        {
+            "unit": unit,
+            "grid": grid,
+            "form": form,
+            "weeks": days // 7,
+            "previous_start": start - timedelta(days=days),
+            "next_start": start + timedelta(days=days),
+        },
+    )
+
+
+@require_GET
+@never_cache
+def healthz(request):
+    """Database and cache status: 200 when both answer, 503 otherwise."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        checks["database"] = {"ok": True, "vendor": connection.vendor}
+    except Exception as error:  # any failure means unhealthy; say what it was
+        checks["database"] = {"ok": False, "error": error.__class__.__name__}
+    try:
+        cache.set("healthz", "1", 10)
+        checks["cache"] = {"ok": cache.get("healthz") == "1"}
+    except Exception as error:
+        checks["cache"] = {"ok": False, "error": error.__class__.__name__}
+    healthy = all(check["ok"] for check in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "unhealthy", "checks": checks},
+        status=200 if healthy else 503,
+    )
