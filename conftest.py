@@ -2,6 +2,14 @@
 
 import pytest
 
+from staffrota.celery import app as celery_app
+
+
+def pytest_configure(config):
+    # Jobs run inline in tests unless a test starts a real worker (see notifications tests).
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings):

@@ -39,7 +39,7 @@ def build_home(name: str) -> HomeWorld:
     manager = f.operational_manager(unit)
     today = timezone.localdate()
     with scopes_disabled():
-        f.requirement(unit, early, f.job_role("carer"), 2, today.weekday())
+        f.requirement(unit, early, f.job_role("carer"), 2, (today + timedelta(days=1)).weekday())
         shift = shift_create(
             unit=unit,
             day=today + timedelta(days=1),

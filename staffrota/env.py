@@ -20,7 +20,9 @@ def env_str(name: str, default: str = "") -> str:
             with open(file_path, encoding="utf-8") as handle:
                 return handle.read().strip()
         except OSError as error:
-            raise ImproperlyConfigured(f"{name}_FILE={file_path!r} cannot be read: {error}")
+            raise ImproperlyConfigured(
+                f"{name}_FILE={file_path!r} cannot be read: {error}"
+            ) from error
     return os.environ.get(name, default)
 
 

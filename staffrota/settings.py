@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "staffrota.rota",
     "staffrota.leave",
     "staffrota.compliance",
+    "staffrota.notifications",
     "staffrota.web",
 ]
 

@@ -51,7 +51,9 @@ def access_for(user) -> Access:
             homes = tuple(sorted({home for _, home in pairs}))
             return Access(home_ids=homes, unit_ids=units, manages=True)
         member = (
-            StaffMember.objects.filter(user=user).values("pk", "care_home_id", "home_unit_id").first()
+            StaffMember.objects.filter(user=user)
+            .values("pk", "care_home_id", "home_unit_id")
+            .first()
         )
     if member is None:
         return NO_ACCESS

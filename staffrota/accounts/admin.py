@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.contrib.auth.forms import PasswordResetForm
 
+from staffrota.accounts.forms import QueuedPasswordResetForm
 from staffrota.accounts.models import User
 
 
@@ -27,7 +27,7 @@ class UserAdmin(BaseUserAdmin):
             if not user.email:
                 missing.append(user.username)
                 continue
-            form = PasswordResetForm({"email": user.email})
+            form = QueuedPasswordResetForm({"email": user.email})
             if form.is_valid():
                 form.save(
                     request=request,

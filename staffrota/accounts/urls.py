@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from staffrota.accounts.forms import SapLoginForm
+from staffrota.accounts.forms import QueuedPasswordResetForm, SapLoginForm
 
 urlpatterns = [
     path(
@@ -21,6 +21,7 @@ urlpatterns = [
     path(
         "password/reset/",
         auth_views.PasswordResetView.as_view(
+            form_class=QueuedPasswordResetForm,
             email_template_name="registration/password_reset_email.txt",
             subject_template_name="registration/password_reset_subject.txt",
             success_url=reverse_lazy("password_reset_done"),

@@ -173,9 +173,7 @@ class ShiftType(HomeOwned):
                 condition=Q(paid_hours__gt=0) & Q(paid_hours__lte=24),
                 name="shift_type_paid_hours_positive",
             ),
-            models.CheckConstraint(
-                condition=~Q(starts=F("ends")), name="shift_type_has_length"
-            ),
+            models.CheckConstraint(condition=~Q(starts=F("ends")), name="shift_type_has_length"),
         ]
 
     def __str__(self) -> str:

@@ -57,7 +57,9 @@ class Shift(HomeOwned):
             models.Index(fields=["care_home", "date"], name="shift_home_date"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="shift_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="shift_ends_after_start"
+            ),
             models.CheckConstraint(
                 condition=Q(paid_hours__gt=0) & Q(paid_hours__lte=24),
                 name="shift_paid_hours_positive",

@@ -18,7 +18,7 @@ from staffrota.organisation.models import (
     Unit,
 )
 
-PASSWORD = "Correct-Horse-7"
+PASSWORD = "Correct-Horse-7"  # noqa: S105 (test accounts only)
 _serial = count(1)
 
 
@@ -82,7 +82,9 @@ def user(role: str = Role.STAFF, username: str | None = None, **extra) -> User:
 
 
 def staff_member(home_unit: Unit, role_code: str = "carer", **extra) -> StaffMember:
-    account = user(first_name=extra.pop("first_name", "Alex"), last_name=extra.pop("last_name", "Carer"))
+    account = user(
+        first_name=extra.pop("first_name", "Alex"), last_name=extra.pop("last_name", "Carer")
+    )
     with scopes_disabled():
         return StaffMember.objects.create(
             care_home_id=home_unit.care_home_id,

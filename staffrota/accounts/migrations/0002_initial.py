@@ -4,29 +4,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('organisation', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("organisation", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='managed_homes',
-            field=models.ManyToManyField(blank=True, help_text='Homes a Service Manager looks after.', related_name='+', to='organisation.carehome'),
+            model_name="user",
+            name="managed_homes",
+            field=models.ManyToManyField(
+                blank=True,
+                help_text="Homes a Service Manager looks after.",
+                related_name="+",
+                to="organisation.carehome",
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='managed_units',
-            field=models.ManyToManyField(blank=True, help_text='Units an Operational Manager runs.', related_name='managers', to='organisation.unit'),
+            model_name="user",
+            name="managed_units",
+            field=models.ManyToManyField(
+                blank=True,
+                help_text="Units an Operational Manager runs.",
+                related_name="managers",
+                to="organisation.unit",
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='user_permissions',
-            field=models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions'),
+            model_name="user",
+            name="user_permissions",
+            field=models.ManyToManyField(
+                blank=True,
+                help_text="Specific permissions for this user.",
+                related_name="user_set",
+                related_query_name="user",
+                to="auth.permission",
+                verbose_name="user permissions",
+            ),
         ),
     ]

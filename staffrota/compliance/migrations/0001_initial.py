@@ -6,86 +6,226 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organisation', '0001_initial'),
+        ("organisation", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TrainingCourse',
+            name="TrainingCourse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=30, unique=True)),
-                ('name', models.CharField(max_length=80, unique=True)),
-                ('validity_months', models.PositiveSmallIntegerField()),
-                ('roles', models.ManyToManyField(blank=True, related_name='+', to='organisation.jobrole')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=30, unique=True)),
+                ("name", models.CharField(max_length=80, unique=True)),
+                ("validity_months", models.PositiveSmallIntegerField()),
+                (
+                    "roles",
+                    models.ManyToManyField(blank=True, related_name="+", to="organisation.jobrole"),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='TrainingRecord',
+            name="TrainingRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('completed_on', models.DateField()),
-                ('expires_on', models.DateField()),
-                ('care_home', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisation.carehome')),
-                ('course', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='compliance.trainingcourse')),
-                ('staff', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='training_records', to='organisation.staffmember')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("completed_on", models.DateField()),
+                ("expires_on", models.DateField()),
+                (
+                    "care_home",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisation.carehome",
+                    ),
+                ),
+                (
+                    "course",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="compliance.trainingcourse",
+                    ),
+                ),
+                (
+                    "staff",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="training_records",
+                        to="organisation.staffmember",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-completed_on'],
+                "ordering": ["-completed_on"],
             },
         ),
         migrations.CreateModel(
-            name='Incident',
+            name="Incident",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('occurred_at', models.DateTimeField()),
-                ('location', models.CharField(blank=True, max_length=120)),
-                ('category', models.CharField(choices=[('fall', 'Fall'), ('medication', 'Medication error'), ('safeguarding', 'Safeguarding concern'), ('behaviour', 'Stressed or distressed behaviour'), ('pressure', 'Pressure ulcer'), ('infection', 'Infection'), ('other', 'Other')], max_length=14)),
-                ('severity', models.CharField(choices=[('low', 'Low'), ('moderate', 'Moderate'), ('high', 'High'), ('severe', 'Severe')], max_length=10)),
-                ('description', models.TextField()),
-                ('immediate_action', models.TextField(blank=True)),
-                ('status', models.CharField(choices=[('open', 'Open'), ('investigating', 'Investigating'), ('closed', 'Closed')], default='open', max_length=14)),
-                ('reported_at', models.DateTimeField(auto_now_add=True)),
-                ('care_home', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisation.carehome')),
-                ('people_involved', models.ManyToManyField(blank=True, related_name='incidents', to='organisation.staffmember')),
-                ('reported_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisation.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("occurred_at", models.DateTimeField()),
+                ("location", models.CharField(blank=True, max_length=120)),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("fall", "Fall"),
+                            ("medication", "Medication error"),
+                            ("safeguarding", "Safeguarding concern"),
+                            ("behaviour", "Stressed or distressed behaviour"),
+                            ("pressure", "Pressure ulcer"),
+                            ("infection", "Infection"),
+                            ("other", "Other"),
+                        ],
+                        max_length=14,
+                    ),
+                ),
+                (
+                    "severity",
+                    models.CharField(
+                        choices=[
+                            ("low", "Low"),
+                            ("moderate", "Moderate"),
+                            ("high", "High"),
+                            ("severe", "Severe"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("description", models.TextField()),
+                ("immediate_action", models.TextField(blank=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("investigating", "Investigating"),
+                            ("closed", "Closed"),
+                        ],
+                        default="open",
+                        max_length=14,
+                    ),
+                ),
+                ("reported_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "care_home",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisation.carehome",
+                    ),
+                ),
+                (
+                    "people_involved",
+                    models.ManyToManyField(
+                        blank=True, related_name="incidents", to="organisation.staffmember"
+                    ),
+                ),
+                (
+                    "reported_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisation.unit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-occurred_at'],
-                'indexes': [models.Index(fields=['care_home', 'occurred_at'], name='incident_home_when')],
+                "ordering": ["-occurred_at"],
+                "indexes": [
+                    models.Index(fields=["care_home", "occurred_at"], name="incident_home_when")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Supervision',
+            name="Supervision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('held_on', models.DateField()),
-                ('next_due_on', models.DateField()),
-                ('notes', models.TextField(blank=True, help_text='Visible to managers only.')),
-                ('care_home', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisation.carehome')),
-                ('staff', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='supervisions', to='organisation.staffmember')),
-                ('supervisor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("held_on", models.DateField()),
+                ("next_due_on", models.DateField()),
+                ("notes", models.TextField(blank=True, help_text="Visible to managers only.")),
+                (
+                    "care_home",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisation.carehome",
+                    ),
+                ),
+                (
+                    "staff",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="supervisions",
+                        to="organisation.staffmember",
+                    ),
+                ),
+                (
+                    "supervisor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-held_on'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('next_due_on__gt', models.F('held_on'))), name='supervision_due_after_held')],
+                "ordering": ["-held_on"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("next_due_on__gt", models.F("held_on"))),
+                        name="supervision_due_after_held",
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='trainingcourse',
-            constraint=models.CheckConstraint(condition=models.Q(('validity_months__gt', 0)), name='course_validity_positive'),
+            model_name="trainingcourse",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("validity_months__gt", 0)), name="course_validity_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='trainingrecord',
-            constraint=models.CheckConstraint(condition=models.Q(('expires_on__gt', models.F('completed_on'))), name='training_expires_after_done'),
+            model_name="trainingrecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("expires_on__gt", models.F("completed_on"))),
+                name="training_expires_after_done",
+            ),
         ),
     ]

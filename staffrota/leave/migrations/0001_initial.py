@@ -6,56 +6,169 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organisation', '0001_initial'),
+        ("organisation", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LeaveRequest',
+            name="LeaveRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('leave_type', models.CharField(choices=[('annual', 'Annual leave'), ('sickness', 'Sickness'), ('compassionate', 'Compassionate leave'), ('unpaid', 'Unpaid leave'), ('training', 'Training'), ('parental', 'Parental leave'), ('toil', 'Time off in lieu')], max_length=14)),
-                ('start_date', models.DateField()),
-                ('end_date', models.DateField()),
-                ('hours', models.DecimalField(decimal_places=2, max_digits=6)),
-                ('comment', models.TextField(blank=True)),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('cancelled', 'Cancelled')], default='pending', max_length=10)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('decided_automatically', models.BooleanField(default=False)),
-                ('decision_note', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('care_home', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisation.carehome')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('staff', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='leave_requests', to='organisation.staffmember')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "leave_type",
+                    models.CharField(
+                        choices=[
+                            ("annual", "Annual leave"),
+                            ("sickness", "Sickness"),
+                            ("compassionate", "Compassionate leave"),
+                            ("unpaid", "Unpaid leave"),
+                            ("training", "Training"),
+                            ("parental", "Parental leave"),
+                            ("toil", "Time off in lieu"),
+                        ],
+                        max_length=14,
+                    ),
+                ),
+                ("start_date", models.DateField()),
+                ("end_date", models.DateField()),
+                ("hours", models.DecimalField(decimal_places=2, max_digits=6)),
+                ("comment", models.TextField(blank=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("decided_automatically", models.BooleanField(default=False)),
+                ("decision_note", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "care_home",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisation.carehome",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "staff",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="leave_requests",
+                        to="organisation.staffmember",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-start_date'],
-                'indexes': [models.Index(fields=['staff', 'start_date'], name='leave_staff_start')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('end_date__gte', models.F('start_date'))), name='leave_ends_after_start'), models.CheckConstraint(condition=models.Q(('hours__gt', 0)), name='leave_hours_positive')],
+                "ordering": ["-start_date"],
+                "indexes": [models.Index(fields=["staff", "start_date"], name="leave_staff_start")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("end_date__gte", models.F("start_date"))),
+                        name="leave_ends_after_start",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("hours__gt", 0)), name="leave_hours_positive"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SicknessAbsence',
+            name="SicknessAbsence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start_date', models.DateField()),
-                ('expected_end_date', models.DateField(blank=True, null=True)),
-                ('end_date', models.DateField(blank=True, help_text='Empty while still off.', null=True)),
-                ('reason', models.CharField(choices=[('msk', 'Musculoskeletal'), ('respiratory', 'Cold, flu or respiratory'), ('gastro', 'Stomach upset'), ('mental', 'Stress, anxiety or mental health'), ('injury', 'Injury'), ('other', 'Other')], max_length=12)),
-                ('fit_note', models.BooleanField(default=False)),
-                ('return_to_work_on', models.DateField(blank=True, null=True)),
-                ('return_to_work_notes', models.TextField(blank=True)),
-                ('care_home', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisation.carehome')),
-                ('staff', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sickness_absences', to='organisation.staffmember')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("start_date", models.DateField()),
+                ("expected_end_date", models.DateField(blank=True, null=True)),
+                (
+                    "end_date",
+                    models.DateField(blank=True, help_text="Empty while still off.", null=True),
+                ),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("msk", "Musculoskeletal"),
+                            ("respiratory", "Cold, flu or respiratory"),
+                            ("gastro", "Stomach upset"),
+                            ("mental", "Stress, anxiety or mental health"),
+                            ("injury", "Injury"),
+                            ("other", "Other"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("fit_note", models.BooleanField(default=False)),
+                ("return_to_work_on", models.DateField(blank=True, null=True)),
+                ("return_to_work_notes", models.TextField(blank=True)),
+                (
+                    "care_home",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisation.carehome",
+                    ),
+                ),
+                (
+                    "staff",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sickness_absences",
+                        to="organisation.staffmember",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-start_date'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('end_date__isnull', True), ('end_date__gte', models.F('start_date')), _connector='OR'), name='sickness_ends_after_start'), models.CheckConstraint(condition=models.Q(('expected_end_date__isnull', True), ('expected_end_date__gte', models.F('start_date')), _connector='OR'), name='sickness_expected_end_after_start')],
+                "ordering": ["-start_date"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("end_date__isnull", True),
+                            ("end_date__gte", models.F("start_date")),
+                            _connector="OR",
+                        ),
+                        name="sickness_ends_after_start",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("expected_end_date__isnull", True),
+                            ("expected_end_date__gte", models.F("start_date")),
+                            _connector="OR",
+                        ),
+                        name="sickness_expected_end_after_start",
+                    ),
+                ],
             },
         ),
     ]

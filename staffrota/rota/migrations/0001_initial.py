@@ -5,37 +5,114 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organisation', '0001_initial'),
+        ("organisation", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Shift',
+            name="Shift",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(help_text='The day the shift starts.')),
-                ('starts_at', models.DateTimeField()),
-                ('ends_at', models.DateTimeField()),
-                ('paid_hours', models.DecimalField(decimal_places=2, max_digits=4)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published'), ('cancelled', 'Cancelled')], default='draft', max_length=10)),
-                ('source', models.CharField(choices=[('contracted', 'Contracted'), ('overtime', 'Overtime'), ('bank', 'Bank'), ('agency', 'Agency')], default='contracted', max_length=10)),
-                ('note', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('care_home', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisation.carehome')),
-                ('job_role', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisation.jobrole')),
-                ('shift_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisation.shifttype')),
-                ('staff', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='shifts', to='organisation.staffmember')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='shifts', to='organisation.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(help_text="The day the shift starts.")),
+                ("starts_at", models.DateTimeField()),
+                ("ends_at", models.DateTimeField()),
+                ("paid_hours", models.DecimalField(decimal_places=2, max_digits=4)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("published", "Published"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("contracted", "Contracted"),
+                            ("overtime", "Overtime"),
+                            ("bank", "Bank"),
+                            ("agency", "Agency"),
+                        ],
+                        default="contracted",
+                        max_length=10,
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=200)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "care_home",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisation.carehome",
+                    ),
+                ),
+                (
+                    "job_role",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisation.jobrole",
+                    ),
+                ),
+                (
+                    "shift_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisation.shifttype",
+                    ),
+                ),
+                (
+                    "staff",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="shifts",
+                        to="organisation.staffmember",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="shifts",
+                        to="organisation.unit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['starts_at'],
-                'indexes': [models.Index(fields=['unit', 'date'], name='shift_unit_date'), models.Index(fields=['staff', 'starts_at'], name='shift_staff_start'), models.Index(fields=['care_home', 'date'], name='shift_home_date')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='shift_ends_after_start'), models.CheckConstraint(condition=models.Q(('paid_hours__gt', 0), ('paid_hours__lte', 24)), name='shift_paid_hours_positive')],
+                "ordering": ["starts_at"],
+                "indexes": [
+                    models.Index(fields=["unit", "date"], name="shift_unit_date"),
+                    models.Index(fields=["staff", "starts_at"], name="shift_staff_start"),
+                    models.Index(fields=["care_home", "date"], name="shift_home_date"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("ends_at__gt", models.F("starts_at"))),
+                        name="shift_ends_after_start",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("paid_hours__gt", 0), ("paid_hours__lte", 24)),
+                        name="shift_paid_hours_positive",
+                    ),
+                ],
             },
         ),
     ]
