@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "staffrota.rota",
     "staffrota.leave",
     "staffrota.compliance",
+    "staffrota.audit",
     "staffrota.notifications",
     "staffrota.web",
 ]

@@ -1,0 +1,50 @@
+import pytest
+from django_scopes import scopes_disabled
+
+from staffrota.audit.models import AuditEntry
+from staffrota.audit.services import GENESIS, audit_record, verify_chain
+
+pytestmark = pytest.mark.django_db
+
+
+def _three_entries(world):
+    with scopes_disabled():
+        return [
+            audit_record(
+                actor=world.manager,
+                action="shift.assign",
+                target=world.shift,
+                before={"staff": None},
+                after={"staff": world.carer.pk, "hours": world.shift.paid_hours},
+                reason=f"fill {n}",
+            )
+            for n in range(3)
+        ]
+
+
+def test_entries_chain_onto_each_other_and_verify(home_a):
+    first, second, third = _three_entries(home_a)
+    assert first.previous_hash == GENESIS
+    assert second.previous_hash == first.entry_hash
+    assert third.previous_hash == second.entry_hash
+    assert first.care_home_id == home_a.home.pk
+    assert "Olive Manager" in first.actor_label
+    report = verify_chain()
+    assert report.ok and report.checked == 3
+
+
+def test_changing_an_entry_is_detected(home_a):
+    _, second, _ = _three_entries(home_a)
+    AuditEntry.all_homes.filter(pk=second.pk).update(reason="nothing to see")
+    report = verify_chain()
+    assert not report.ok
+    assert report.broken_at == second.pk
+    assert "content was changed" in report.problem
+
+
+def test_removing_an_entry_is_detected(home_a):
+    _, second, third = _three_entries(home_a)
+    AuditEntry.all_homes.filter(pk=second.pk).delete()
+    report = verify_chain()
+    assert report.broken_at == third.pk
+    assert "removed or altered" in report.problem
