@@ -85,12 +85,17 @@ def staff_member(home_unit: Unit, role_code: str = "carer", **extra) -> StaffMem
     account = user(
         first_name=extra.pop("first_name", "Alex"), last_name=extra.pop("last_name", "Carer")
     )
+    role = job_role(role_code)
+    if role.requires_registration:
+        extra.setdefault("registration_body", role.registration_body)
+        extra.setdefault("registration_number", f"{role.registration_body}{account.pk:07d}")
+        extra.setdefault("registration_expiry", date(2099, 12, 31))
     with scopes_disabled():
         return StaffMember.objects.create(
             care_home_id=home_unit.care_home_id,
             user=account,
             sap_number=account.username,
-            job_role=job_role(role_code),
+            job_role=role,
             contract_type=extra.pop("contract_type", ContractType.PERMANENT),
             contracted_hours=extra.pop("contracted_hours", Decimal("36")),
             hourly_rate=extra.pop("hourly_rate", Decimal("12.60")),

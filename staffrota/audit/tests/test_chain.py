@@ -23,14 +23,16 @@ def _three_entries(world):
 
 
 def test_entries_chain_onto_each_other_and_verify(home_a):
+    earlier = list(AuditEntry.all_homes.order_by("pk"))
     first, second, third = _three_entries(home_a)
-    assert first.previous_hash == GENESIS
+    assert earlier[0].previous_hash == GENESIS  # the fixture's shifts were audited too
+    assert first.previous_hash == earlier[-1].entry_hash
     assert second.previous_hash == first.entry_hash
     assert third.previous_hash == second.entry_hash
     assert first.care_home_id == home_a.home.pk
     assert "Olive Manager" in first.actor_label
     report = verify_chain()
-    assert report.ok and report.checked == 3
+    assert report.ok and report.checked == len(earlier) + 3
 
 
 def test_changing_an_entry_is_detected(home_a):

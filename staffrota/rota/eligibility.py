@@ -1,0 +1,116 @@
+"""Loads what the rules engine needs from the database, for one person or many at once.
+
+Three queries whatever the number of people: their shifts around the date, their leave and
+their sickness. Vacancy filling checks every candidate in a home with one call.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from django.db.models import Q
+
+from staffrota.leave.models import LeaveRequest, LeaveStatus, SicknessAbsence
+from staffrota.organisation.models import CareHome, StaffMember
+from staffrota.rota.models import Shift, ShiftStatus
+from staffrota.rota.rules import Absence, Person, RotaRules, Verdict, WorkedShift, check_shift
+
+# The 17-week reference period either side of the date, plus a week of margin.
+WINDOW = timedelta(weeks=18)
+
+
+def rules_for(home: CareHome) -> RotaRules:
+    return RotaRules(max_consecutive_days=home.max_consecutive_days)
+
+
+def person_of(staff: StaffMember) -> Person:
+    return Person(
+        staff_id=staff.pk,
+        name=staff.full_name,
+        role_code=staff.job_role.code,
+        role_name=staff.job_role.name,
+        registration_required=staff.job_role.requires_registration,
+        registration_number=staff.registration_number,
+        registration_expiry=staff.registration_expiry,
+        wtr_opt_out=staff.wtr_opt_out,
+        contracted_hours=staff.contracted_hours,
+        is_bank=staff.contract_type == "bank",
+    )
+
+
+def worked_shift(shift: Shift) -> WorkedShift:
+    return WorkedShift(
+        starts_at=shift.starts_at,
+        ends_at=shift.ends_at,
+        paid_hours=shift.paid_hours,
+        is_night=shift.shift_type.is_night,
+        shift_id=shift.pk,
+        label=f"{shift.shift_type.name.lower()} on {shift.unit.name}",
+    )
+
+
+def load_worked(staff_ids: Iterable[int], around: date) -> dict[int, list[WorkedShift]]:
+    found: dict[int, list[WorkedShift]] = defaultdict(list)
+    rows = (
+        Shift.objects.filter(
+            staff_id__in=list(staff_ids),
+            date__range=(around - WINDOW, around + WINDOW),
+        )
+        .exclude(status=ShiftStatus.CANCELLED)
+        .select_related("shift_type", "unit")
+    )
+    for shift in rows:
+        found[shift.staff_id].append(worked_shift(shift))
+    return found
+
+
+def load_absences(staff_ids: Iterable[int], around: date) -> dict[int, list[Absence]]:
+    ids = list(staff_ids)
+    found: dict[int, list[Absence]] = defaultdict(list)
+    leave = LeaveRequest.objects.filter(
+        staff_id__in=ids,
+        status=LeaveStatus.APPROVED,
+        end_date__gte=around - WINDOW,
+        start_date__lte=around + WINDOW,
+    )
+    for request in leave:
+        found[request.staff_id].append(
+            Absence(
+                request.start_date,
+                request.end_date,
+                "leave",
+                request.get_leave_type_display().lower(),
+            )
+        )
+    sickness = SicknessAbsence.objects.filter(staff_id__in=ids, start_date__lte=around + WINDOW)
+    sickness = sickness.filter(Q(end_date__isnull=True) | Q(end_date__gte=around - WINDOW))
+    for episode in sickness:
+        found[episode.staff_id].append(
+            Absence(episode.start_date, episode.end_date, "sickness", "sick leave")
+        )
+    return found
+
+
+def check_candidates(shift: Shift, candidates: list[StaffMember]) -> dict[int, Verdict]:
+    """The verdict of every rule for each candidate on `shift`, in three queries."""
+    ids = [member.pk for member in candidates]
+    worked = load_worked(ids, shift.date)
+    absences = load_absences(ids, shift.date)
+    proposed = worked_shift(shift)
+    rules = rules_for(shift.care_home)
+    return {
+        member.pk: check_shift(
+            person=person_of(member),
+            shift=proposed,
+            slot_role_code=shift.job_role.code,
+            slot_role_name=shift.job_role.name,
+            others=worked.get(member.pk, []),
+            absences=absences.get(member.pk, []),
+            rules=rules,
+        )
+        for member in candidates
+    }
+
+
+def check_assignment(shift: Shift, staff: StaffMember) -> Verdict:
+    return check_candidates(shift, [staff])[staff.pk]

@@ -1,0 +1,399 @@
+"""The Working Time Regulations and the home's own rota rules, as one engine.
+
+Plain Python with no Django import: the grid, vacancy filling, open shifts, swaps, the
+optimiser, the API and imports all ask `check_shift` before a person is put on a shift.
+Every refusal names the person, the dates and the rule in words a manager uses.
+
+Statutory rules (Working Time Regulations 1998, registration law) cannot be overridden;
+the 48-hour average is lifted only by a signed opt-out. The home's own rules (consecutive
+days, role fit, leave and sickness) may be overridden by a manager with a reason.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+LOCAL = ZoneInfo("Europe/London")
+HOUR = timedelta(hours=1)
+
+# Which slot roles a person of a given role may fill without an override.
+# A senior carer can work a carer's shift; nobody steps up into a role by default.
+ROLE_COVERS = {
+    "rn": {"rn"},
+    "senior": {"senior", "carer"},
+    "carer": {"carer"},
+    "ancillary": {"ancillary"},
+}
+
+
+@dataclass(frozen=True)
+class RotaRules:
+    """Limits, per home where the home may choose (the statutory ones are fixed by law)."""
+
+    min_daily_rest: timedelta = timedelta(hours=11)
+    weekly_limit_hours: Decimal = Decimal(48)
+    reference_weeks: int = 17
+    night_limit_hours_per_day: Decimal = Decimal(8)
+    max_consecutive_days: int = 6
+    night_worker_share: Decimal = Decimal("0.34")  # at least a third of shifts are nights
+
+
+@dataclass(frozen=True)
+class WorkedShift:
+    """A shift someone holds or is proposed for. `date` is the day it starts."""
+
+    starts_at: datetime
+    ends_at: datetime
+    paid_hours: Decimal
+    is_night: bool
+    shift_id: int | None = None
+    label: str = ""
+
+    @property
+    def date(self) -> date:
+        return self.starts_at.astimezone(LOCAL).date()
+
+
+@dataclass(frozen=True)
+class Absence:
+    first_day: date
+    last_day: date | None  # open sickness has no end yet
+    kind: str  # "leave" or "sickness"
+    label: str  # "annual leave", "sickness"
+
+    def covers(self, day: date) -> bool:
+        return self.first_day <= day and (self.last_day is None or day <= self.last_day)
+
+
+@dataclass(frozen=True)
+class Person:
+    staff_id: int
+    name: str
+    role_code: str
+    role_name: str
+    registration_required: bool
+    registration_number: str
+    registration_expiry: date | None
+    wtr_opt_out: bool
+    contracted_hours: Decimal
+    is_bank: bool
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: str
+    message: str
+    statutory: bool
+
+    @property
+    def overridable(self) -> bool:
+        return not self.statutory
+
+
+@dataclass
+class Verdict:
+    violations: list[Violation] = field(default_factory=list)
+    source: str = "contracted"  # contracted, overtime or bank: how the hours are paid
+    week_hours_before: Decimal = Decimal(0)
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+    @property
+    def statutory(self) -> list[Violation]:
+        return [v for v in self.violations if v.statutory]
+
+    def allowed_with_override(self) -> bool:
+        """True when only non-statutory rules object, so a manager may override with a reason."""
+        return bool(self.violations) and not self.statutory
+
+    def summary(self) -> str:
+        return " ".join(v.message for v in self.violations)
+
+
+def _fmt_day(day: date) -> str:
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def _fmt_time(moment: datetime) -> str:
+    local = moment.astimezone(LOCAL)
+    return f"{local:%a} {local.day} {local:%b %H:%M}"
+
+
+def _hours(delta: timedelta) -> str:
+    hours = delta.total_seconds() / 3600
+    return f"{hours:.1f}".rstrip("0").rstrip(".")
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def check_shift(
+    *,
+    person: Person,
+    shift: WorkedShift,
+    slot_role_code: str,
+    slot_role_name: str,
+    others: list[WorkedShift],
+    absences: list[Absence],
+    rules: RotaRules = RotaRules(),
+) -> Verdict:
+    """Every rule for putting `person` on `shift`, given their other shifts and absences.
+
+    `others` are the person's live shifts around the date (at least the reference period
+    before and after); the shift being checked must not be among them.
+    """
+    others = [s for s in others if s.shift_id is None or s.shift_id != shift.shift_id]
+    verdict = Verdict()
+    add = verdict.violations.append
+    for check in (
+        _overlap,
+        _daily_rest,
+        _registration,
+    ):
+        check(person, shift, others, rules, add)
+    _role_fit(person, slot_role_code, slot_role_name, shift, add)
+    _absence(person, shift, absences, add)
+    _consecutive_days(person, shift, others, rules, add)
+    _weekly_rest(person, shift, others, rules, add)
+    _average_hours(person, shift, others, rules, add)
+    verdict.week_hours_before, verdict.source = _pay_source(person, shift, others)
+    return verdict
+
+
+def _overlap(person, shift, others, rules, add):
+    for other in others:
+        if other.starts_at < shift.ends_at and shift.starts_at < other.ends_at:
+            add(
+                Violation(
+                    "overlap",
+                    f"{person.name} already works {other.label or 'a shift'} "
+                    f"{_fmt_time(other.starts_at)}–{other.ends_at.astimezone(LOCAL):%H:%M}, "
+                    "which overlaps this shift.",
+                    statutory=True,
+                )
+            )
+            return
+
+
+def _daily_rest(person, shift, others, rules, add):
+    """Regulation 10: 11 hours' rest between the end of one shift and the start of the next."""
+    for other in others:
+        if other.ends_at <= shift.starts_at:
+            gap, before, after = shift.starts_at - other.ends_at, other, shift
+        elif shift.ends_at <= other.starts_at:
+            gap, before, after = other.starts_at - shift.ends_at, shift, other
+        else:
+            continue  # overlapping: reported by the overlap rule
+        if gap < rules.min_daily_rest:
+            add(
+                Violation(
+                    "daily_rest",
+                    f"{person.name} would have only {_hours(gap)} hours' rest between the "
+                    f"shift ending {_fmt_time(before.ends_at)} and the one starting "
+                    f"{_fmt_time(after.starts_at)}; the Working Time Regulations require "
+                    f"{_hours(rules.min_daily_rest)}.",
+                    statutory=True,
+                )
+            )
+            return
+
+
+def _registration(person, shift, others, rules, add):
+    if not person.registration_required:
+        return
+    day = shift.date
+    if not person.registration_number or person.registration_expiry is None:
+        add(
+            Violation(
+                "registration",
+                f"{person.name} has no professional registration on record, which a "
+                f"{person.role_name.lower()} needs to be rostered.",
+                statutory=True,
+            )
+        )
+    elif person.registration_expiry < day:
+        add(
+            Violation(
+                "registration",
+                f"{person.name}'s registration ({person.registration_number}) expired on "
+                f"{_fmt_day(person.registration_expiry)}, before this shift on {_fmt_day(day)}.",
+                statutory=True,
+            )
+        )
+
+
+def _role_fit(person, slot_role_code, slot_role_name, shift, add):
+    if slot_role_code in ROLE_COVERS.get(person.role_code, {person.role_code}):
+        return
+    add(
+        Violation(
+            "role",
+            f"{person.name} is a {person.role_name.lower()}; this shift on "
+            f"{_fmt_day(shift.date)} needs a {slot_role_name.lower()}.",
+            statutory=False,
+        )
+    )
+
+
+def _absence(person, shift, absences, add):
+    for absence in absences:
+        if absence.covers(shift.date):
+            until = f" to {_fmt_day(absence.last_day)}" if absence.last_day else ", not yet back"
+            add(
+                Violation(
+                    absence.kind,
+                    f"{person.name} is on {absence.label} on {_fmt_day(shift.date)} "
+                    f"({_fmt_day(absence.first_day)}{until}).",
+                    statutory=False,
+                )
+            )
+            return
+
+
+def _consecutive_days(person, shift, others, rules, add):
+    worked = {other.date for other in others} | {shift.date}
+    first = last = shift.date
+    while first - timedelta(days=1) in worked:
+        first -= timedelta(days=1)
+    while last + timedelta(days=1) in worked:
+        last += timedelta(days=1)
+    run = (last - first).days + 1
+    if run > rules.max_consecutive_days:
+        add(
+            Violation(
+                "consecutive_days",
+                f"{person.name} would work {run} days in a row ({_fmt_day(first)} to "
+                f"{_fmt_day(last)}); this home allows at most {rules.max_consecutive_days}.",
+                statutory=False,
+            )
+        )
+
+
+def _free_gaps(busy: list[tuple[datetime, datetime]], start: datetime, end: datetime):
+    """Lengths of the free stretches inside [start, end) between the busy intervals."""
+    gaps, cursor = [], start
+    for begin, finish in sorted(busy):
+        begin, finish = max(begin, start), min(finish, end)
+        if finish <= start or begin >= end:
+            continue
+        if begin > cursor:
+            gaps.append(begin - cursor)
+        cursor = max(cursor, finish)
+    if end > cursor:
+        gaps.append(end - cursor)
+    return gaps
+
+
+def _period(monday: date, days: int) -> tuple[datetime, datetime]:
+    start = datetime.combine(monday, datetime.min.time(), LOCAL)
+    return start, datetime.combine(monday + timedelta(days=days), datetime.min.time(), LOCAL)
+
+
+# Fortnights for the 48-hours-in-14-days alternative run from a fixed Monday.
+_FORTNIGHT_EPOCH = date(2024, 1, 1)
+
+
+def _weekly_rest(person, shift, others, rules, add):
+    """Regulation 11: 24 hours off in each week, or 48 hours (or two 24s) in each fortnight."""
+    busy = [(s.starts_at, s.ends_at) for s in others] + [(shift.starts_at, shift.ends_at)]
+    weeks = {_monday(shift.date), _monday(shift.ends_at.astimezone(LOCAL).date())}
+    for monday in sorted(weeks):
+        week_gaps = _free_gaps(busy, *_period(monday, 7))
+        if any(gap >= timedelta(hours=24) for gap in week_gaps):
+            continue
+        offset = ((monday - _FORTNIGHT_EPOCH).days // 7) % 2
+        fortnight_start = monday - timedelta(days=7 * offset)
+        gaps = _free_gaps(busy, *_period(fortnight_start, 14))
+        long_rests = sorted((gap for gap in gaps if gap >= timedelta(hours=24)), reverse=True)
+        if long_rests and (long_rests[0] >= timedelta(hours=48) or len(long_rests) >= 2):
+            continue
+        add(
+            Violation(
+                "weekly_rest",
+                f"{person.name} would have no 24-hour break in the week starting "
+                f"{_fmt_day(monday)} nor 48 hours off in the fortnight starting "
+                f"{_fmt_day(fortnight_start)}, as the Working Time Regulations require.",
+                statutory=True,
+            )
+        )
+        return
+
+
+def _week_totals(shifts: list[WorkedShift]) -> dict[date, Decimal]:
+    totals: dict[date, Decimal] = defaultdict(Decimal)
+    for item in shifts:
+        totals[_monday(item.date)] += Decimal(item.paid_hours)
+    return totals
+
+
+def _average_hours(person, shift, others, rules, add):
+    """Regulations 4 and 6: 48 hours a week on average over the reference period (unless
+    opted out), and for night workers 8 hours in 24 on average, which no opt-out lifts."""
+    weeks = rules.reference_weeks
+    everything = others + [shift]
+    totals = _week_totals(everything)
+    shift_week = _monday(shift.date)
+    nights = sum(1 for s in everything if s.is_night and _in_reference(s, shift_week, weeks))
+    in_reference = sum(1 for s in everything if _in_reference(s, shift_week, weeks))
+    night_worker = shift.is_night and nights >= rules.night_worker_share * in_reference
+    limits = []
+    if not person.wtr_opt_out:
+        limits.append(("weekly_hours", rules.weekly_limit_hours * weeks))
+    if night_worker:
+        # 8 hours for each day of the period that is not a weekly rest day.
+        limits.append(("night_hours", rules.night_limit_hours_per_day * (weeks * 7 - weeks)))
+    if not limits:
+        return
+    # Every reference period that contains the shift's week must stay within the limit.
+    for end_offset in range(weeks):
+        last_week = shift_week + timedelta(weeks=end_offset)
+        first_week = last_week - timedelta(weeks=weeks - 1)
+        total = sum(
+            (totals.get(first_week + timedelta(weeks=n), Decimal(0)) for n in range(weeks)),
+            Decimal(0),
+        )
+        for rule, limit in limits:
+            if total > limit:
+                add(_hours_violation(person, rule, total, weeks, first_week, last_week, rules))
+                return
+
+
+def _in_reference(item: WorkedShift, shift_week: date, weeks: int) -> bool:
+    return shift_week - timedelta(weeks=weeks - 1) <= _monday(item.date) <= shift_week
+
+
+def _hours_violation(person, rule, total, weeks, first_week, last_week, rules) -> Violation:
+    span = f"{_fmt_day(first_week)} to {_fmt_day(last_week + timedelta(days=6))}"
+    if rule == "weekly_hours":
+        average = (total / weeks).quantize(Decimal("0.1"))
+        message = (
+            f"{person.name} would average {average} hours a week over the {weeks} weeks "
+            f"{span}, above the {rules.weekly_limit_hours}-hour limit of the Working Time "
+            "Regulations (no opt-out signed)."
+        )
+    else:
+        per_day = (total / (weeks * 7 - weeks)).quantize(Decimal("0.1"))
+        message = (
+            f"{person.name} works nights and would average {per_day} hours in 24 over the "
+            f"{weeks} weeks {span}, above the {rules.night_limit_hours_per_day}-hour limit "
+            "for night workers (an opt-out does not lift this one)."
+        )
+    return Violation(rule, message, statutory=True)
+
+
+def _pay_source(person, shift, others) -> tuple[Decimal, str]:
+    """Bank staff are paid as bank; others' hours past their contract in a week are overtime."""
+    week = _monday(shift.date)
+    before = sum((Decimal(s.paid_hours) for s in others if _monday(s.date) == week), Decimal(0))
+    if person.is_bank:
+        return before, "bank"
+    if before + Decimal(shift.paid_hours) > person.contracted_hours:
+        return before, "overtime"
+    return before, "contracted"

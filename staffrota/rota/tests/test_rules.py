@@ -1,0 +1,219 @@
+"""The rules engine at its boundaries, without a database."""
+
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from staffrota.rota.rules import LOCAL, Absence, Person, RotaRules, WorkedShift, check_shift
+
+MONDAY = date(2026, 3, 2)
+ANNA = Person(
+    staff_id=1,
+    name="Anna Byrne",
+    role_code="carer",
+    role_name="Carer",
+    registration_required=True,
+    registration_number="SSSC1234",
+    registration_expiry=date(2030, 1, 1),
+    wtr_opt_out=False,
+    contracted_hours=Decimal(36),
+    is_bank=False,
+)
+
+
+def at(day: date, hour: float) -> datetime:
+    return datetime.combine(day, datetime.min.time(), LOCAL) + timedelta(hours=hour)
+
+
+def shift(day: date, start: float, length: float, night=False, sid=None) -> WorkedShift:
+    starts = at(day, start)
+    return WorkedShift(starts, starts + timedelta(hours=length), Decimal(str(length)), night, sid)
+
+
+DEFAULT_RULES = RotaRules()
+
+
+def check(new, others=(), person=ANNA, slot="carer", absences=(), rules=DEFAULT_RULES):
+    return check_shift(
+        person=person,
+        shift=new,
+        slot_role_code=slot,
+        slot_role_name=slot.title(),
+        others=list(others),
+        absences=list(absences),
+        rules=rules,
+    )
+
+
+def rules_broken(verdict) -> set[str]:
+    return {v.rule for v in verdict.violations}
+
+
+def test_exactly_eleven_hours_rest_passes():
+    late = shift(MONDAY, 14, 6)  # ends 20:00
+    assert check(shift(MONDAY + timedelta(days=1), 7, 6), [late]).ok  # starts 07:00: 11 h
+
+
+def test_ten_hours_fifty_nine_minutes_rest_fails_with_names_and_times():
+    late = shift(MONDAY, 14, 6)
+    early = shift(MONDAY + timedelta(days=1), 6 + 59 / 60, 6)
+    verdict = check(early, [late])
+    assert rules_broken(verdict) == {"daily_rest"}
+    message = verdict.violations[0].message
+    assert "Anna Byrne" in message and "11 hours" in message
+    assert "Mon 2 Mar 20:00" in message and "Tue 3 Mar 06:59" in message
+    assert verdict.violations[0].statutory
+
+
+def test_rest_before_an_earlier_shift_counts_too():
+    later = shift(MONDAY + timedelta(days=1), 7, 6)
+    assert "daily_rest" in rules_broken(check(shift(MONDAY, 15, 6), [later]))
+
+
+def test_overlap_is_refused():
+    assert "overlap" in rules_broken(check(shift(MONDAY, 10, 6), [shift(MONDAY, 8, 6)]))
+
+
+def _weeks_of(total_hours_per_week: list[float], start_week: date) -> list[WorkedShift]:
+    """Shifts of up to 12 hours, Monday onwards, giving each week the hours asked for."""
+    shifts = []
+    for n, hours in enumerate(total_hours_per_week):
+        day = start_week + timedelta(weeks=n)
+        remaining = hours
+        while remaining > 0:
+            length = min(12.0, remaining)
+            shifts.append(shift(day, 7, length))
+            remaining -= length
+            day += timedelta(days=1)
+    return shifts
+
+
+def test_48_hour_average_at_the_limit_passes_and_just_over_fails():
+    first_week = MONDAY - timedelta(weeks=16)
+    # 16 weeks of 48 h, and the 17th week has 36 h before the new 12-hour shift: exactly 816.
+    history = _weeks_of([48.0] * 16 + [36.0], first_week)
+    new = shift(MONDAY + timedelta(days=4), 7, 12)
+    assert check(new, history, rules=replace(RotaRules(), max_consecutive_days=7)).ok
+    longer = shift(MONDAY + timedelta(days=4), 7, 12.5)
+    verdict = check(longer, history, rules=replace(RotaRules(), max_consecutive_days=7))
+    assert rules_broken(verdict) == {"weekly_hours"}
+    assert "48.0 hours a week over the 17 weeks" in verdict.violations[0].message
+
+
+def test_48_hour_average_counts_later_reference_periods_too():
+    # Heavy weeks after the shift: the 17 weeks starting at the shift's week go over.
+    future = _weeks_of([37.0] + [48.0] * 16, MONDAY)
+    sunday = shift(MONDAY + timedelta(days=6), 7, 12)
+    verdict = check(sunday, future)
+    assert rules_broken(verdict) == {"weekly_hours"}
+    assert "over the 17 weeks Mon 2 Mar 2026 to" in verdict.summary()
+
+
+def test_opt_out_lifts_the_48_hour_average_only():
+    history = _weeks_of([60.0] * 17, MONDAY - timedelta(weeks=16))
+    day_shift = shift(MONDAY + timedelta(days=6), 7, 12)
+    relaxed = replace(RotaRules(), max_consecutive_days=7)
+    opted_out = replace(ANNA, wtr_opt_out=True)
+    assert "weekly_hours" not in rules_broken(check(day_shift, history, opted_out, rules=relaxed))
+
+
+def test_night_worker_limit_applies_even_when_opted_out():
+    first_week = MONDAY - timedelta(weeks=16)
+    # Four 12-hour nights a week for 17 weeks: 816 hours, the most a night worker may do.
+    nights = [
+        shift(first_week + timedelta(days=n), 20, 12, night=True)
+        for n in range(17 * 7)
+        if n % 7 < 4
+    ]
+    opted_out = replace(ANNA, wtr_opt_out=True)
+    friday_night = shift(MONDAY + timedelta(days=4), 20, 12, night=True)
+    verdict = check(friday_night, nights, opted_out)
+    assert rules_broken(verdict) == {"night_hours"}
+    assert "opt-out does not lift" in verdict.summary()
+    # The same Friday as a day shift is not night work: an opted-out person may do it.
+    friday_day = shift(MONDAY + timedelta(days=4), 9, 8)
+    assert "night_hours" not in rules_broken(check(friday_day, nights, opted_out))
+
+
+def test_seventh_day_in_a_row_breaks_the_home_rule_but_can_be_overridden():
+    week = [shift(MONDAY + timedelta(days=n), 7, 6) for n in range(6)]
+    verdict = check(shift(MONDAY + timedelta(days=6), 7, 6), week[:5])
+    assert verdict.ok  # six days in a row is the default limit
+    verdict = check(shift(MONDAY + timedelta(days=6), 7, 6), week)
+    assert "consecutive_days" in rules_broken(verdict)
+    breach = next(v for v in verdict.violations if v.rule == "consecutive_days")
+    assert breach.overridable and "7 days in a row" in breach.message
+
+
+def test_no_24_hour_break_in_a_week_or_48_in_the_fortnight_fails():
+    # Long days every day with under 24 h between, for a fortnight: no weekly rest at all.
+    # Fortnights run from a fixed Monday; 2 Mar 2026 is the second week of its fortnight.
+    fortnight = [shift(MONDAY - timedelta(days=7 - n), 8, 12) for n in range(14)]
+    relaxed = replace(RotaRules(), max_consecutive_days=30, weekly_limit_hours=Decimal(100))
+    verdict = check(fortnight[-1], fortnight[:-1], rules=relaxed)
+    assert "weekly_rest" in rules_broken(verdict)
+
+
+def test_48_hours_off_in_the_fortnight_makes_up_for_a_week_without_24():
+    days = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 13]  # 10 and 11 off: 60 hours' rest
+    fortnight_start = MONDAY - timedelta(days=7)  # 2 Mar 2026 is its fortnight's second week
+    shifts = [shift(fortnight_start + timedelta(days=n), 8, 12) for n in days]
+    relaxed = replace(RotaRules(), max_consecutive_days=30, weekly_limit_hours=Decimal(100))
+    assert "weekly_rest" not in rules_broken(
+        check(shifts[6], shifts[:6] + shifts[7:], rules=relaxed)
+    )
+
+
+def test_registration_expiring_on_the_day_passes_and_the_day_before_fails():
+    new = shift(MONDAY, 7, 6)
+    assert check(new, person=replace(ANNA, registration_expiry=MONDAY)).ok
+    lapsed = replace(ANNA, registration_expiry=MONDAY - timedelta(days=1))
+    verdict = check(new, person=lapsed)
+    assert rules_broken(verdict) == {"registration"} and verdict.violations[0].statutory
+    assert "expired on Sun 1 Mar 2026" in verdict.summary()
+
+
+@pytest.mark.parametrize(
+    "role, slot, fits", [("senior", "carer", True), ("carer", "senior", False)]
+)
+def test_role_fit(role, slot, fits):
+    verdict = check(shift(MONDAY, 7, 6), person=replace(ANNA, role_code=role), slot=slot)
+    assert ("role" not in rules_broken(verdict)) is fits
+
+
+def test_leave_and_open_sickness_block_but_are_overridable():
+    new = shift(MONDAY + timedelta(days=2), 7, 6)
+    leave = Absence(MONDAY, MONDAY + timedelta(days=4), "leave", "annual leave")
+    verdict = check(new, absences=[leave])
+    assert rules_broken(verdict) == {"leave"} and verdict.allowed_with_override()
+    sick = Absence(MONDAY, None, "sickness", "sick leave")
+    assert "not yet back" in check(new, absences=[sick]).summary()
+
+
+def test_hours_past_the_contract_are_overtime_and_bank_staff_are_bank():
+    week = [shift(MONDAY + timedelta(days=n), 7, 6) for n in range(5)]  # 30 h
+    assert check(shift(MONDAY + timedelta(days=5), 7, 6), week).source == "contracted"  # 36
+    assert check(shift(MONDAY + timedelta(days=5), 7, 6.5), week).source == "overtime"
+    bank = replace(ANNA, is_bank=True)
+    assert check(shift(MONDAY, 7, 6), person=bank).source == "bank"
+
+
+SHIFT_TYPES = [(7, 7.5, False), (14, 7, False), (8, 12, False), (20, 12, True)]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 41), st.sampled_from(SHIFT_TYPES)), max_size=40))
+def test_no_sequence_of_accepted_shifts_breaks_a_rule(requests):
+    """Accept each request the engine passes; afterwards every accepted shift still passes
+    against all the others. No order of calls can build a rota that breaks a rule."""
+    accepted: list[WorkedShift] = []
+    for n, (offset, (start, length, night)) in enumerate(requests):
+        new = replace(shift(MONDAY + timedelta(days=offset), start, length, night), shift_id=n)
+        if check(new, accepted).ok:
+            accepted.append(new)
+    for item in accepted:
+        assert check(item, [s for s in accepted if s is not item]).ok
