@@ -357,3 +357,12 @@ def test_cell_editor_loads_as_a_fragment_for_htmx(client, home_a):
     assert fragment.lstrip().startswith("<section") and "Make vacant" in fragment
     assert "<html" in client.get(url, params).content.decode()
     assert client.get(url, {"date": "nope"}).status_code == 400
+
+
+def test_vacancy_alert_is_in_the_periodic_schedule():
+    from staffrota.celery import app
+    from staffrota.schedule import BEAT_SCHEDULE
+
+    task = BEAT_SCHEDULE["rota-vacancy-alert"]["task"]
+    app.loader.import_default_modules()
+    assert task in app.tasks
