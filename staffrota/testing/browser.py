@@ -20,28 +20,28 @@ CHROMIUM_FLAGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """A headless Chromium for one test module.
+
+    Playwright's sync API keeps an event loop running in this thread while it is open,
+    which makes Django's async-safety check refuse ordinary database work in the tests
+    (the live server works in its own thread anyway). The permission is given for this
+    module only and lifted afterwards, so nothing later in the run (such as `check
+    --deploy`) sees it.
+    """
     if not CHROMIUM.exists():
         pytest.skip(f"no Chromium at {CHROMIUM}: install Debian's chromium to run browser tests")
     from playwright.sync_api import sync_playwright
 
-    # Playwright's sync API runs an event loop in this thread; the live server's database
-    # work happens in its own thread, so Django's async-safety check does not apply here.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         with sync_playwright() as playwright:
             launched = playwright.chromium.launch(
                 executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS
             )
             yield launched
             launched.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 def log_in(page, live_server, username: str, password: str = PASSWORD) -> None:
