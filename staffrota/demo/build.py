@@ -551,6 +551,10 @@ def _staff_member(
     )
 
 
+# Shifts are written in chunks so 10x (a million shifts) never sits in memory at once.
+SHIFT_CHUNK = 20000
+
+
 def _write_shifts(
     home, units, shift_types, roles, people, staff, rota, context, summary, batch
 ) -> None:
@@ -586,10 +590,10 @@ def _write_shifts(
         else:
             summary.shifts_planned += 1
             summary.vacancies += row.person < 0
-        if len(chunk) >= 20000:
+        rota_people.append(row.person)
+        if len(chunk) >= SHIFT_CHUNK:
             _write_shift_chunk(home, people, chunk, rota_people, batch)
             chunk, rota_people = [], []
-        rota_people.append(row.person)
     _write_shift_chunk(home, people, chunk, rota_people, batch)
 
 
