@@ -52,7 +52,11 @@ def worked_shift(shift: Shift) -> WorkedShift:
 def load_worked(
     staff_ids: Iterable[int], around: date, until: date | None = None
 ) -> dict[int, list[WorkedShift]]:
-    """Live shifts of these people within the reference window around [around, until]."""
+    """Live shifts of these people within the reference window around [around, until].
+
+    Read as plain tuples: vacancy filling loads thousands of shifts, and building model
+    instances for them cost more than the rules themselves.
+    """
     found: dict[int, list[WorkedShift]] = defaultdict(list)
     rows = (
         Shift.objects.filter(
@@ -60,10 +64,28 @@ def load_worked(
             date__range=(around - WINDOW, (until or around) + WINDOW),
         )
         .exclude(status=ShiftStatus.CANCELLED)
-        .select_related("shift_type", "unit")
+        .values_list(
+            "staff_id",
+            "starts_at",
+            "ends_at",
+            "paid_hours",
+            "shift_type__is_night",
+            "pk",
+            "shift_type__name",
+            "unit__name",
+        )
     )
-    for shift in rows:
-        found[shift.staff_id].append(worked_shift(shift))
+    for staff_id, starts_at, ends_at, hours, night, pk, type_name, unit_name in rows:
+        found[staff_id].append(
+            WorkedShift(
+                starts_at=starts_at,
+                ends_at=ends_at,
+                paid_hours=hours,
+                is_night=night,
+                shift_id=pk,
+                label=f"{type_name.lower()} on {unit_name}",
+            )
+        )
     return found
 
 

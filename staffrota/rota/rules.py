@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 LOCAL = ZoneInfo("Europe/London")
@@ -53,8 +54,9 @@ class WorkedShift:
     shift_id: int | None = None
     label: str = ""
 
-    @property
+    @cached_property
     def date(self) -> date:
+        # Cached: the rules ask every shift its date many times per check.
         return self.starts_at.astimezone(LOCAL).date()
 
 
@@ -351,14 +353,16 @@ def _average_hours(person, shift, others, rules, add):
         limits.append(("night_hours", rules.night_limit_hours_per_day * (weeks * 7 - weeks)))
     if not limits:
         return
-    # Every reference period that contains the shift's week must stay within the limit.
+    # Every reference period that contains the shift's week must stay within the limit:
+    # slide a window of `weeks` weeks across the 2 * weeks - 1 weeks around the shift.
+    first = shift_week - timedelta(weeks=weeks - 1)
+    weekly = [totals.get(first + timedelta(weeks=n), Decimal(0)) for n in range(2 * weeks - 1)]
+    total = sum(weekly[:weeks], Decimal(0))
     for end_offset in range(weeks):
-        last_week = shift_week + timedelta(weeks=end_offset)
-        first_week = last_week - timedelta(weeks=weeks - 1)
-        total = sum(
-            (totals.get(first_week + timedelta(weeks=n), Decimal(0)) for n in range(weeks)),
-            Decimal(0),
-        )
+        if end_offset:
+            total += weekly[end_offset + weeks - 1] - weekly[end_offset - 1]
+        first_week = first + timedelta(weeks=end_offset)
+        last_week = first_week + timedelta(weeks=weeks - 1)
         for rule, limit in limits:
             if total > limit:
                 add(_hours_violation(person, rule, total, weeks, first_week, last_week, rules))

@@ -1,0 +1,108 @@
+"""The rota grid's body rendered in Python.
+
+A 4-week grid of a large unit has a thousand cells; rendering each through template tags
+took over a second, in plain string building it takes a few milliseconds. The markup is
+the same the template used to produce: escaped names, a link per cell to its editor.
+"""
+
+from datetime import date
+from html import escape
+
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import localtime
+
+from staffrota.rota.models import Shift, ShiftSource, ShiftStatus
+from staffrota.rota.queries import RotaGrid, StaffRow
+
+
+def _chip(shift: Shift) -> str:
+    classes = "shift"
+    if shift.shift_type.is_night:
+        classes += " night"
+    if shift.status == ShiftStatus.DRAFT:
+        classes += " draft"
+    title = (
+        f"{shift.shift_type.name} {localtime(shift.starts_at):%H:%M}–"
+        f"{localtime(shift.ends_at):%H:%M}, {shift.get_source_display()}"
+    )
+    source = ""
+    if shift.source != ShiftSource.CONTRACTED:
+        source = f' <span class="source">{escape(shift.get_source_display().lower())}</span>'
+    return (
+        f'<span class="{classes}" title="{escape(title)}">'
+        f"{escape(shift.shift_type.code)}{source}</span>"
+    )
+
+
+def _vacancy_chip(shift: Shift, kind: str) -> str:
+    label = "Agency" if kind == "agency" else "Vacant"
+    title = f"{label} {shift.shift_type.name}, {shift.job_role.name}"
+    return (
+        f'<span class="shift {kind}" title="{escape(title)}">'
+        f"{escape(shift.shift_type.code)} {escape(shift.job_role.code)}</span> "
+    )
+
+
+def _day_label(day: date) -> str:
+    return f"{day:%A} {day.day} {day:%B}"
+
+
+def _cell(content: str, url: str | None, label: str, css: str = "") -> str:
+    cls = f' class="{css}"' if css else ""
+    if url is None:
+        return f"<td{cls}>{content}</td>"
+    return (
+        f'<td{cls}><a class="cell-link" href="{url}" hx-get="{url}" hx-target="#editor" '
+        f'aria-label="{escape(label)}">{content}</a></td>'
+    )
+
+
+def grid_body(*, grid: RotaGrid, cell_url: str, view_query: str, editable: bool) -> SafeString:
+    """Rows for each person, agency cover and vacancies; cells link to the editor when
+    `editable`. `cell_url` is the editor's address, `view_query` the period to come back to."""
+    labels = {day: _day_label(day) for day in grid.days}
+    rows = []
+    for row in grid.staff_rows:
+        rows.append(_staff_row(grid, row, cell_url, view_query, editable, labels))
+    if grid.agency_row.hours:
+        cells = "".join(
+            f"<td>{''.join(_vacancy_chip(s, 'agency') for s in cell)}</td>"
+            for cell in grid.agency_row.cells
+        )
+        rows.append(
+            f'<tr><th scope="row" class="person">Agency</th>{cells}'
+            f'<td class="text-end">{grid.agency_row.hours:g}</td></tr>'
+        )
+    cells = []
+    for day, cell in grid.vacancy_row.day_cells():
+        content = "".join(_vacancy_chip(s, "vacant") for s in cell)
+        if not content and editable:
+            content = '<span class="off" aria-hidden="true">+</span>'
+        url = f"{cell_url}?date={day.isoformat()}&amp;{view_query}" if editable else None
+        cells.append(_cell(content, url, f"Vacancies, {labels[day]}: {len(cell)}"))
+    rows.append(f'<tr><th scope="row" class="person">Vacant</th>{"".join(cells)}<td></td></tr>')
+    return mark_safe("\n".join(rows))  # noqa: S308 (every value above is escaped)
+
+
+def _staff_row(grid: RotaGrid, row: StaffRow, cell_url: str, view_query: str, editable, labels):
+    staff = row.staff
+    notes = escape(staff.job_role.name)
+    if staff.contract_type == "bank":
+        notes += " · bank"
+    if staff.home_unit_id != grid.unit.pk:
+        notes += " · cover"
+    full_name = staff.full_name
+    name = escape(full_name)
+    cells = []
+    for day, cell in row.day_cells():
+        content = "".join(_chip(s) for s in cell) or '<span class="off" aria-hidden="true">·</span>'
+        url = None
+        if editable:
+            url = f"{cell_url}?date={day.isoformat()}&amp;staff={staff.pk}&amp;{view_query}"
+        label = f"{full_name}, {labels[day]}" + ("" if cell else ": off")
+        cells.append(_cell(content, url, label, "weekend" if day.weekday() >= 5 else ""))
+    return (
+        f'<tr><th scope="row" class="person">{name}<br>'
+        f'<span class="small text-body-secondary">{notes}</span></th>{"".join(cells)}'
+        f'<td class="text-end">{row.hours:g}</td></tr>'
+    )
