@@ -7,5 +7,6 @@ admin.site.site_title = "Staff Rota admin"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("staffrota.accounts.urls")),
+    path("leave/", include("staffrota.leave.urls")),
     path("", include("staffrota.web.urls")),
 ]

@@ -11,8 +11,11 @@ def navigation(request):
     items = []
     if access is not None and access.staff_id:
         items.append(("My shifts", reverse("my_shifts")))
+        items.append(("My leave", reverse("leave:mine")))
     if access is not None and access.manages:
         items.append(("Units and rotas", reverse("unit_list")))
+        items.append(("Leave queue", reverse("leave:queue")))
+        items.append(("Sickness", reverse("leave:sickness")))
     if user.is_staff:
         items.append(("Admin", reverse("admin:index")))
     return {"nav_items": items, "role_label": user.get_role_display()}

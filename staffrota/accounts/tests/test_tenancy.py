@@ -4,9 +4,9 @@ import re
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django_scopes import ScopeError
+from django_scopes import ScopeError, scopes_disabled
 
-from staffrota.leave.models import LeaveRequest
+from staffrota.leave.models import LeaveRequest, SicknessAbsence
 from staffrota.organisation.models import CareHome, StaffMember, Unit
 from staffrota.rota.models import Shift
 from staffrota.testing.factories import PASSWORD, service_manager
@@ -20,25 +20,40 @@ def test_unscoped_query_of_tenant_data_raises(home_a):
             list(model.objects.all())
 
 
-def _project_patterns(resolver=None, prefix=""):
-    """Every URL pattern of our own apps, with its full route."""
+def _project_patterns(resolver=None, prefix="", namespace=""):
+    """Every URL pattern of our own apps, with its full route and its (namespaced) name."""
     resolver = resolver or get_resolver()
     for entry in resolver.url_patterns:
         route = prefix + str(entry.pattern)
         if isinstance(entry, URLResolver):
             if route.startswith("admin/"):
                 continue  # the admin is for system admins, who see every home
-            yield from _project_patterns(entry, route)
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _project_patterns(entry, route, inner)
         elif isinstance(entry, URLPattern):
-            yield route, entry
+            yield route, entry, f"{namespace}{entry.name}"
 
 
 def _ids_of(world) -> dict[str, int]:
+    with scopes_disabled():
+        leave = LeaveRequest.objects.create(
+            care_home=world.home,
+            staff=world.carer,
+            leave_type="annual",
+            start_date=world.shift.date,
+            end_date=world.shift.date,
+            hours=6,
+        )
+        sickness = SicknessAbsence.objects.create(
+            care_home=world.home, staff=world.nurse, start_date=world.shift.date, reason="other"
+        )
     return {
         "unit_id": world.unit.pk,
         "home_id": world.home.pk,
         "shift_id": world.shift.pk,
         "staff_id": world.carer.pk,
+        "request_id": leave.pk,
+        "sickness_id": sickness.pk,
     }
 
 
@@ -47,14 +62,14 @@ def test_every_url_with_another_homes_ids_answers_404(client, home_a, home_b):
     client.login(username=home_b.manager.username, password=PASSWORD)
     ids = _ids_of(home_a)
     checked = 0
-    for route, pattern in _project_patterns():
+    for route, _pattern, name in _project_patterns():
         names = re.findall(r"<(?:\w+:)?(\w+)>", route)
         if not names or any(n in ("uidb64", "token") for n in names):
             continue
         missing = [n for n in names if n not in ids]
         assert not missing, f"add ids for {missing} to _ids_of so {route} is checked"
         kwargs = {n: ids[n] for n in names}
-        url = reverse(pattern.name, kwargs=kwargs)
+        url = reverse(name, kwargs=kwargs)
         response = client.get(url)
         assert response.status_code == 404, f"{url} answered {response.status_code}"
         checked += 1
