@@ -8,5 +8,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("staffrota.accounts.urls")),
     path("leave/", include("staffrota.leave.urls")),
+    path("security/", include("staffrota.security.urls")),
+    path("audit/", include("staffrota.audit.urls")),
+    path("", include("staffrota.ops.urls")),
     path("", include("staffrota.web.urls")),
 ]
