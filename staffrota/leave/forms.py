@@ -73,9 +73,9 @@ class BulkApproveForm(forms.Form):
     def __init__(self, *args, queryset, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["requests"].queryset = queryset
-        self.fields["requests"].error_messages["invalid_choice"] = (
-            "One of those requests is no longer waiting for a decision. Refresh the queue."
-        )
+        stale = "One of those requests is no longer waiting for a decision. Refresh the queue."
+        self.fields["requests"].error_messages["invalid_choice"] = stale
+        self.fields["requests"].error_messages["invalid_pk_value"] = stale
 
 
 class SicknessForm(forms.Form):

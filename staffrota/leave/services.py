@@ -160,8 +160,11 @@ def leave_request_submit(
             hours_by_day={day.isoformat(): str(amount) for day, amount in by_day.items()},
             comment=comment.strip(),
         )
-        audit_record(actor=actor, action="leave.request", target=request, after=_snapshot(request))
+        # Decide before the first audit write: the audit chain's own lock would otherwise
+        # serialise racing requests by accident, hiding whether the unit lock works.
+        requested = _snapshot(request)
         evaluation = evaluate(request, today=today)
+        audit_record(actor=actor, action="leave.request", target=request, after=requested)
         request.rule_results = [result.as_dict() for result in evaluation.results]
         request.decision_note = evaluation.summary()
         before = _snapshot(request)

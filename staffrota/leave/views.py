@@ -44,7 +44,7 @@ def my_leave(request):
     staff = get_object_or_404(
         staff_in_scope(request.access).select_related(*STAFF_RELATED), pk=request.access.staff_id
     )
-    form = LeaveRequestForm(request.POST or None)
+    form = LeaveRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -102,7 +102,7 @@ def cancel(request, request_id: int):
 @manager_required
 def queue(request):
     pending = pending_queue(request.access)
-    form = BulkApproveForm(request.POST or None, queryset=pending)
+    form = BulkApproveForm(request.POST if request.method == "POST" else None, queryset=pending)
     if request.method == "POST":
         if form.is_valid():
             approved, failed = services.leave_bulk_approve(
@@ -128,7 +128,7 @@ def detail(request, request_id: int):
         ),
         pk=request_id,
     )
-    form = DecisionForm(request.POST or None)
+    form = DecisionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if not request.access.manages:
             raise PermissionDenied("Only a manager may decide leave.")
@@ -198,7 +198,7 @@ def person(request, staff_id: int):
 @manager_required
 def sickness(request):
     people = staff_in_scope(request.access).filter(left_on=None).select_related("user")
-    form = SicknessForm(request.POST or None, staff_queryset=people)
+    form = SicknessForm(request.POST if request.method == "POST" else None, staff_queryset=people)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

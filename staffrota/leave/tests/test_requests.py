@@ -1,6 +1,6 @@
 """Requests and the automatic decision: clear refusals, rule boundaries, impact analysis."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
