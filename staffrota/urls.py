@@ -8,6 +8,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("staffrota.accounts.urls")),
     path("leave/", include("staffrota.leave.urls")),
+    path("", include("staffrota.rota.urls")),
     path("security/", include("staffrota.security.urls")),
     path("audit/", include("staffrota.audit.urls")),
     path("", include("staffrota.ops.urls")),
