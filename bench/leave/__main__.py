@@ -15,8 +15,8 @@ import json
 import os
 import sys
 import time
-from datetime import timedelta
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 
 BANK_POOL = 12  # bank people per role
@@ -221,6 +221,7 @@ def run(seed: int) -> dict:
         "bench_manager": {
             "approved": counts["manager_approved"],
             "refused": counts["manager_refused"],
+            "vacancies_backfilled_from_bank": counts["backfilled"],
         },
         "imprecise_examples": imprecise[:5],
         "seconds": round(time.monotonic() - started, 1),

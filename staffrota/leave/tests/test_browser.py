@@ -9,9 +9,7 @@ from staffrota.testing.browser import log_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_leave_request_is_approved_automatically_and_shows_on_the_rota(
-    browser, live_server, ward
-):
+def test_leave_request_is_approved_automatically_and_shows_on_the_rota(browser, live_server, ward):
     carer = ward.carers[0]
     page = browser.new_page()
     log_in(page, live_server, carer.user.username)
