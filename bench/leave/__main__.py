@@ -35,6 +35,10 @@ def main(argv=None) -> int:
     from django.db import connection
     from django.test.utils import setup_test_environment, teardown_test_environment
 
+    from staffrota.celery import app as celery_app
+
+    # E-mails run inline into the test outbox (set up below), never onto the real broker.
+    celery_app.conf.task_always_eager = True
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
