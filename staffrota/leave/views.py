@@ -39,7 +39,7 @@ STAFF_RELATED = ("care_home", "home_unit", "job_role", "user")
 def my_leave(request):
     if not request.access.staff_id:
         if request.access.manages:
-            return redirect("leave:queue")
+            return redirect("leave_queue")
         raise Http404("Your account is not linked to a staff record.")
     staff = get_object_or_404(
         staff_in_scope(request.access).select_related(*STAFF_RELATED), pk=request.access.staff_id
@@ -64,7 +64,7 @@ def my_leave(request):
                 messages.success(request, "Approved automatically. " + leave.decision_note)
             else:
                 messages.info(request, "Sent to your manager. " + leave.decision_note)
-            return redirect("leave:mine")
+            return redirect("leave_mine")
     today = timezone.localdate()
     leave_list = list(
         requests_in_scope(request.access).filter(staff=staff).order_by("-start_date", "-pk")[:50]
@@ -96,7 +96,7 @@ def cancel(request, request_id: int):
         messages.error(request, str(error))
     else:
         messages.success(request, "Your request is withdrawn.")
-    return redirect("leave:mine")
+    return redirect("leave_mine")
 
 
 @manager_required
@@ -114,7 +114,7 @@ def queue(request):
                 messages.success(request, f"Approved {len(approved)} request(s).")
             for leave, reason in failed:
                 messages.error(request, f"{leave.staff.full_name}: {reason}")
-            return redirect("leave:queue")
+            return redirect("leave_queue")
         for error in form.errors.get("requests", []):
             messages.error(request, error)
     return render(request, "leave/queue.html", {"pending": list(pending), "form": form})
@@ -144,7 +144,7 @@ def detail(request, request_id: int):
             except services.LeaveError as error:
                 form.add_error(None, str(error))
             else:
-                return redirect("leave:queue")
+                return redirect("leave_queue")
     return render(
         request,
         "leave/detail.html",
@@ -215,7 +215,7 @@ def sickness(request):
             form.add_error(None, str(error))
         else:
             messages.success(request, f"Sickness recorded for {data['staff'].full_name}.")
-            return redirect("leave:sickness")
+            return redirect("leave_sickness")
     episodes = list(
         sickness_in_scope(request.access)
         .filter(end_date__isnull=True)
@@ -254,7 +254,7 @@ def sickness_detail(request, sickness_id: int):
                     notes=update.cleaned_data["notes"],
                 )
                 messages.success(request, "Episode updated.")
-                return redirect("leave:sickness_detail", sickness_id=episode.pk)
+                return redirect("leave_sickness_detail", sickness_id=episode.pk)
             if "return" in request.POST and back.is_valid():
                 services.sickness_return(
                     episode=episode,
@@ -264,7 +264,7 @@ def sickness_detail(request, sickness_id: int):
                     notes=back.cleaned_data["return_notes"],
                 )
                 messages.success(request, "Return to work recorded.")
-                return redirect("leave:sickness")
+                return redirect("leave_sickness")
         except services.LeaveError as error:
             (update if "update" in request.POST else back).add_error(None, str(error))
     return render(

@@ -13,7 +13,7 @@ def test_leave_request_is_approved_automatically_and_shows_on_the_rota(browser, 
     carer = ward.carers[0]
     page = browser.new_page()
     log_in(page, live_server, carer.user.username)
-    page.goto(live_server.url + reverse("leave:mine"))
+    page.goto(live_server.url + reverse("leave_mine"))
     page.get_by_label("Type of leave").select_option("annual")
     page.get_by_label("First day").fill(ward.day.isoformat())
     page.get_by_label("Last day").fill(ward.day.isoformat())

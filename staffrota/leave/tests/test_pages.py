@@ -24,7 +24,7 @@ def test_my_leave_request_is_approved_and_shown_with_the_balance(client, ward):
     carer = ward.carers[0]
     _login(client, carer.user)
     response = client.post(
-        reverse("leave:mine"),
+        reverse("leave_mine"),
         {"leave_type": "annual", "start_date": ward.day, "end_date": ward.day},
         follow=True,
     )
@@ -52,7 +52,7 @@ def test_my_leave_form_says_what_is_wrong(client, ward, today, data, message):
     for key, value in data.items():
         if value.startswith("+"):
             data[key] = (today + timedelta(days=int(value))).isoformat()
-    response = client.post(reverse("leave:mine"), {"leave_type": "annual", **data})
+    response = client.post(reverse("leave_mine"), {"leave_type": "annual", **data})
     assert response.status_code == 200
     assert message in response.content.decode()
     with scopes_disabled():
@@ -62,8 +62,8 @@ def test_my_leave_form_says_what_is_wrong(client, ward, today, data, message):
 def test_my_leave_overlap_message_comes_from_the_engine(client, ward):
     _login(client, ward.carers[0].user)
     payload = {"leave_type": "annual", "start_date": ward.day, "end_date": ward.day}
-    client.post(reverse("leave:mine"), payload)
-    page = client.post(reverse("leave:mine"), payload).content.decode()
+    client.post(reverse("leave_mine"), payload)
+    page = client.post(reverse("leave_mine"), payload).content.decode()
     assert "This overlaps your annual leave" in page
 
 
@@ -76,7 +76,7 @@ def _refer(ward, staff):
 
 def _queue_queries(client) -> int:
     with CaptureQueriesContext(connection) as queries:
-        assert client.get(reverse("leave:queue")).status_code == 200
+        assert client.get(reverse("leave_queue")).status_code == 200
     return len(queries)
 
 
@@ -87,10 +87,10 @@ def test_queue_query_count_does_not_grow_and_bulk_approve_works(client, ward):
     others = [_refer(ward, carer) for carer in ward.carers[1:]]
     three = _queue_queries(client)
     assert one == three
-    page = client.get(reverse("leave:queue")).content.decode()
+    page = client.get(reverse("leave_queue")).content.decode()
     assert "always goes to a manager" in page
     response = client.post(
-        reverse("leave:queue"), {"requests": [first.pk, others[0].pk]}, follow=True
+        reverse("leave_queue"), {"requests": [first.pk, others[0].pk]}, follow=True
     )
     assert "Approved 2 request(s)." in response.content.decode()
     with scopes_disabled():
@@ -100,16 +100,16 @@ def test_queue_query_count_does_not_grow_and_bulk_approve_works(client, ward):
 def test_queue_bulk_approve_with_nothing_ticked_says_so(client, ward):
     _login(client, ward.world.manager)
     _refer(ward, ward.carers[0])
-    empty = client.post(reverse("leave:queue"), {"requests": []})
+    empty = client.post(reverse("leave_queue"), {"requests": []})
     assert "Tick at least one request" in empty.content.decode()
-    stale = client.post(reverse("leave:queue"), {"requests": ["x"]})
+    stale = client.post(reverse("leave_queue"), {"requests": ["x"]})
     assert stale.status_code == 200 and "no longer waiting" in stale.content.decode()
 
 
 def test_manager_refuses_with_a_comment_on_the_request_page(client, ward):
     leave = _refer(ward, ward.carers[0])
     _login(client, ward.world.manager)
-    url = reverse("leave:detail", args=[leave.pk])
+    url = reverse("leave_detail", args=[leave.pk])
     page = client.post(url, {"reject": "1", "comment": ""}).content.decode()
     assert "Say why the leave is refused" in page
     client.post(url, {"reject": "1", "comment": "Short that week"})
@@ -121,14 +121,14 @@ def test_manager_refuses_with_a_comment_on_the_request_page(client, ward):
 def test_staff_cannot_see_the_queue_or_anothers_request(client, ward):
     leave = _refer(ward, ward.carers[1])
     _login(client, ward.carers[0].user)
-    assert client.get(reverse("leave:queue")).status_code == 403
-    assert client.get(reverse("leave:detail", args=[leave.pk])).status_code == 404
-    assert client.post(reverse("leave:cancel", args=[leave.pk])).status_code == 404
+    assert client.get(reverse("leave_queue")).status_code == 403
+    assert client.get(reverse("leave_detail", args=[leave.pk])).status_code == 404
+    assert client.post(reverse("leave_cancel", args=[leave.pk])).status_code == 404
 
 
 def test_calendar_shows_leave_by_unit_in_constant_queries(client, ward):
     _login(client, ward.world.manager)
-    url = reverse("leave:calendar", args=[ward.world.unit.pk])
+    url = reverse("leave_calendar", args=[ward.world.unit.pk])
     params = {"start": ward.day.isoformat()}
     _refer(ward, ward.carers[0])
     with CaptureQueriesContext(connection) as one:
@@ -146,13 +146,13 @@ def test_calendar_shows_leave_by_unit_in_constant_queries(client, ward):
 def test_sickness_form_records_and_bradford_page_in_constant_queries(client, ward, today):
     _login(client, ward.world.manager)
     response = client.post(
-        reverse("leave:sickness"),
+        reverse("leave_sickness"),
         {"staff": ward.carers[2].pk, "start_date": today, "reason": "gastro"},
         follow=True,
     )
     assert "Sickness recorded" in response.content.decode()
     with CaptureQueriesContext(connection) as one:
-        client.get(reverse("leave:bradford"))
+        client.get(reverse("leave_bradford"))
     with scopes_disabled():
         for n in range(2):
             f.staff_member(ward.world.unit, "carer", last_name=f"More{n}")
@@ -160,7 +160,7 @@ def test_sickness_form_records_and_bradford_page_in_constant_queries(client, war
             care_home=ward.world.home, staff=ward.carers[0], start_date=today, reason="other"
         )
     with CaptureQueriesContext(connection) as three:
-        page = client.get(reverse("leave:bradford")).content.decode()
+        page = client.get(reverse("leave_bradford")).content.decode()
     assert len(one) == len(three)
     assert ward.carers[2].full_name in page
 
@@ -168,7 +168,7 @@ def test_sickness_form_records_and_bradford_page_in_constant_queries(client, war
 def test_sickness_form_refuses_another_units_person(client, ward, home_b, today):
     _login(client, ward.world.manager)
     response = client.post(
-        reverse("leave:sickness"),
+        reverse("leave_sickness"),
         {"staff": home_b.carer.pk, "start_date": today, "reason": "gastro"},
     )
     assert "Choose a person from your units." in response.content.decode()
