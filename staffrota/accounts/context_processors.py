@@ -14,10 +14,13 @@ def navigation(request):
         items.append(("Open shifts", reverse("my_open_shifts")))
         items.append(("Swaps", reverse("my_swaps")))
         items.append(("Calendar", reverse("my_calendar")))
+        items.append(("My leave", reverse("leave_mine")))
     if access is not None and access.manages:
         items.append(("Units and rotas", reverse("unit_list")))
         items.append(("Vacancies", reverse("vacancy_list")))
         items.append(("Swap requests", reverse("swap_queue")))
+        items.append(("Leave queue", reverse("leave_queue")))
+        items.append(("Sickness", reverse("leave_sickness")))
     if user.is_staff:
         items.append(("Admin", reverse("admin:index")))
     return {"nav_items": items, "role_label": user.get_role_display()}

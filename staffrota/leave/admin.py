@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from staffrota.leave.models import LeaveRequest, SicknessAbsence
+from staffrota.leave.models import BlackoutPeriod, LeavePolicy, LeaveRequest, SicknessAbsence
 
 
 @admin.register(LeaveRequest)
@@ -15,3 +15,14 @@ class SicknessAbsenceAdmin(admin.ModelAdmin):
     list_display = ("staff", "start_date", "end_date", "reason", "fit_note")
     list_filter = ("reason", "care_home")
     raw_id_fields = ("staff",)
+
+
+@admin.register(LeavePolicy)
+class LeavePolicyAdmin(admin.ModelAdmin):
+    list_display = ("care_home", "bank_holidays", "carry_over_cap_hours", "notice_days")
+
+
+@admin.register(BlackoutPeriod)
+class BlackoutPeriodAdmin(admin.ModelAdmin):
+    list_display = ("name", "care_home", "start_date", "end_date")
+    list_filter = ("care_home",)

@@ -1,10 +1,17 @@
-"""Leave requests and sickness absences (the workflows come with the leave issue)."""
+"""Leave requests, sickness absences and each home's leave policy.
+
+The workflows live in `services.py` (writes), `entitlement.py` (balances), `engine.py`
+(automatic decisions), `impact.py` (cost of cover) and `bradford.py`.
+"""
+
+from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
-from staffrota.tenancy import HomeOwned
+from staffrota.tenancy import HomeOwned, HomeScopedManager
 
 
 class LeaveType(models.TextChoices):
@@ -42,6 +49,13 @@ class LeaveRequest(HomeOwned):
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_automatically = models.BooleanField(default=False)
     decision_note = models.TextField(blank=True)
+    part_day = models.BooleanField(default=False, help_text="Part of one day, in hours.")
+    # Hours per ISO date: how the total was worked out, split across leave years.
+    hours_by_day = models.JSONField(default=dict, blank=True)
+    # Each rule the engine checked: {"rule", "label", "passed", "message"}.
+    rule_results = models.JSONField(default=list, blank=True)
+    # Each shift that would fall short, with the cheapest eligible cover and its cost.
+    impact = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -75,6 +89,7 @@ class SicknessAbsence(HomeOwned):
     fit_note = models.BooleanField(default=False)
     return_to_work_on = models.DateField(null=True, blank=True)
     return_to_work_notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-start_date"]
@@ -89,3 +104,83 @@ class SicknessAbsence(HomeOwned):
                 name="sickness_expected_end_after_start",
             ),
         ]
+
+
+class HolidayTreatment(models.TextChoices):
+    WITHIN = "within", "Bank holidays count within the 5.6 weeks"
+    ON_TOP = "on_top", "Bank holidays are given on top of the 5.6 weeks"
+
+
+class LeavePolicy(models.Model):
+    """A home's leave rules. Homes without a row use the defaults (see `policy_for`)."""
+
+    care_home = models.OneToOneField(
+        "organisation.CareHome", on_delete=models.CASCADE, related_name="leave_policy"
+    )
+    bank_holidays = models.CharField(
+        max_length=6, choices=HolidayTreatment.choices, default=HolidayTreatment.WITHIN
+    )
+    carry_over_cap_hours = models.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(0)],
+        help_text="Most unused hours carried into the next leave year.",
+    )
+    notice_days = models.PositiveSmallIntegerField(
+        default=14, help_text="Days' notice for annual leave, unpaid leave and time off in lieu."
+    )
+    same_role_cap = models.PositiveSmallIntegerField(
+        default=2,
+        validators=[MinValueValidator(1)],
+        help_text="Most people of one role in one unit on leave on the same day.",
+    )
+    bradford_monitor = models.PositiveIntegerField(default=51)
+    bradford_discussion = models.PositiveIntegerField(default=101)
+    bradford_formal = models.PositiveIntegerField(
+        default=201, help_text="Bradford score at which a formal (possibly disciplinary) review."
+    )
+    overtime_multiplier = models.DecimalField(
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("1.00"),
+        validators=[MinValueValidator(1), MaxValueValidator(3)],
+        help_text="Pay multiplier for overtime when costing cover.",
+    )
+
+    objects = HomeScopedManager()
+
+    class Meta:
+        verbose_name_plural = "leave policies"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(bradford_monitor__lt=F("bradford_discussion"))
+                & Q(bradford_discussion__lt=F("bradford_formal")),
+                name="leave_policy_bradford_bands_rise",
+            ),
+            models.CheckConstraint(
+                condition=Q(carry_over_cap_hours__gte=0), name="leave_policy_carry_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Leave policy of {self.care_home_id}"
+
+
+class BlackoutPeriod(HomeOwned):
+    """Dates on which annual leave is not approved automatically (Christmas and the like)."""
+
+    name = models.CharField(max_length=80)
+    start_date = models.DateField()
+    end_date = models.DateField()
+
+    class Meta:
+        ordering = ["start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="blackout_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.start_date} to {self.end_date})"

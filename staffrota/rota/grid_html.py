@@ -94,8 +94,16 @@ def _staff_row(grid: RotaGrid, row: StaffRow, cell_url: str, view_query: str, ed
     full_name = staff.full_name
     name = escape(full_name)
     cells = []
-    for day, cell in row.day_cells():
+    # Leave per day, when the leave app has marked the row: (code, "approved" or "pending").
+    leave = getattr(row, "leave", None) or [None] * len(row.days)
+    for day, cell, off in zip(row.days, row.cells, leave, strict=True):
         content = "".join(_chip(s) for s in cell) or '<span class="off" aria-hidden="true">·</span>'
+        if off:
+            title = "Leave asked for" if off[1] == "pending" else "On leave"
+            content = (
+                f'<span class="leave {escape(off[1])}" title="{title}">{escape(off[0])}</span>'
+                + content
+            )
         url = None
         if editable:
             url = f"{cell_url}?date={day.isoformat()}&amp;staff={staff.pk}&amp;{view_query}"

@@ -7,7 +7,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_scopes import ScopeError, scopes_disabled
 
-from staffrota.leave.models import LeaveRequest
+from staffrota.leave.models import LeaveRequest, SicknessAbsence
 from staffrota.organisation.models import CareHome, StaffMember, Unit
 from staffrota.rota.models import AgencyBooking, Shift, ShiftStatus, ShiftSwap
 from staffrota.rota.services import shift_create
@@ -22,17 +22,18 @@ def test_unscoped_query_of_tenant_data_raises(home_a):
             list(model.objects.all())
 
 
-def _project_patterns(resolver=None, prefix=""):
-    """Every URL pattern of our own apps, with its full route."""
+def _project_patterns(resolver=None, prefix="", namespace=""):
+    """Every URL pattern of our own apps, with its full route and its (namespaced) name."""
     resolver = resolver or get_resolver()
     for entry in resolver.url_patterns:
         route = prefix + str(entry.pattern)
         if isinstance(entry, URLResolver):
             if route.startswith("admin/"):
                 continue  # the admin is for system admins, who see every home
-            yield from _project_patterns(entry, route)
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _project_patterns(entry, route, inner)
         elif isinstance(entry, URLPattern):
-            yield route, entry
+            yield route, entry, f"{namespace}{entry.name}"
 
 
 def _ids_of(world) -> dict[str, object]:
@@ -56,6 +57,17 @@ def _ids_of(world) -> dict[str, object]:
             colleague=world.nurse,
             colleague_shift=other_shift,
         )
+        leave = LeaveRequest.objects.create(
+            care_home=world.home,
+            staff=world.carer,
+            leave_type="annual",
+            start_date=world.shift.date,
+            end_date=world.shift.date,
+            hours=6,
+        )
+        sickness = SicknessAbsence.objects.create(
+            care_home=world.home, staff=world.nurse, start_date=world.shift.date, reason="other"
+        )
     return {
         "unit_id": world.unit.pk,
         "home_id": world.home.pk,
@@ -64,6 +76,8 @@ def _ids_of(world) -> dict[str, object]:
         "booking_id": booking.pk,
         "swap_id": swap.pk,
         "answer": "accept",
+        "request_id": leave.pk,
+        "sickness_id": sickness.pk,
     }
 
 
@@ -80,7 +94,7 @@ def test_every_url_with_another_homes_ids_answers_404(client, home_a, home_b):
     """
     ids = _ids_of(home_a)
     checked = 0
-    for route, pattern in _project_patterns():
+    for route, _pattern, name in _project_patterns():
         names = re.findall(r"<(?:\w+:)?(\w+)>", route)
         if not names or NOT_IDS & set(names):
             continue
@@ -88,7 +102,7 @@ def test_every_url_with_another_homes_ids_answers_404(client, home_a, home_b):
         assert not missing, f"add ids for {missing} to _ids_of so {route} is checked"
         visitor = home_b.staff_user if route.startswith("my/") else home_b.manager
         client.force_login(visitor)
-        url = reverse(pattern.name, kwargs={n: ids[n] for n in names})
+        url = reverse(name, kwargs={n: ids[n] for n in names})
         response = client.get(url)
         if response.status_code == 405:
             response = client.post(url, {"action": "assign", "staff": home_a.carer.pk})

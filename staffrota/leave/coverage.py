@@ -1,0 +1,252 @@
+"""Cover after a leave: for each shift the person would miss, who is left against the minimum.
+
+Reads a fixed number of queries whatever the length of the leave: the shifts of the units
+involved, absences in the home, requirements and the unit's staff. The result is plain
+data for the rules in `engine.py` and the impact analysis in `impact.py`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Q
+
+from staffrota.leave.models import LeaveRequest, LeaveStatus, SicknessAbsence
+from staffrota.organisation.models import (
+    ContractType,
+    JobRole,
+    ShiftType,
+    StaffingRequirement,
+    StaffMember,
+    Unit,
+)
+from staffrota.rota.models import Shift, ShiftStatus
+
+# The hook for forecast-raised requirements: each callable gets (unit_id, shift_type_id,
+# job_role_id, day, minimum) and returns the minimum it wants; the highest wins. The
+# forecaster registers itself here when it lands; until then the requirement table rules.
+REQUIREMENT_RAISERS: list[Callable[[int, int, int, date, int], int]] = []
+
+
+def days_between(start: date, end: date) -> list[date]:
+    return [start + timedelta(days=n) for n in range((end - start).days + 1)]
+
+
+@dataclass(frozen=True)
+class SlotCheck:
+    """One shift the person would miss, and the cover left on its slot."""
+
+    day: date
+    unit_id: int
+    unit_name: str
+    shift_type_id: int
+    shift_type_name: str
+    job_role_id: int
+    job_role_name: str
+    shift_id: int
+    remaining: int  # people still on the slot once this person is off
+    minimum: int
+    basis: str  # "published" or "draft": which rota was counted
+
+    @property
+    def short(self) -> int:
+        return max(0, self.minimum - self.remaining)
+
+
+@dataclass(frozen=True)
+class DayEstimate:
+    """A day with no rota yet: hours the unit's people of the role can give on average,
+    against the hours the requirement asks of that role."""
+
+    day: date
+    unit_id: int
+    unit_name: str
+    job_role_id: int
+    job_role_name: str
+    available_hours: Decimal
+    required_hours: Decimal
+
+    @property
+    def short_hours(self) -> Decimal:
+        return max(Decimal(0), self.required_hours - self.available_hours)
+
+
+@dataclass
+class Coverage:
+    slots: list[SlotCheck] = field(default_factory=list)
+    estimates: list[DayEstimate] = field(default_factory=list)
+    days_off: list[date] = field(default_factory=list)  # rota exists, person not on it
+    affected_shift_ids: list[int] = field(default_factory=list)
+
+    @property
+    def short_slots(self) -> list[SlotCheck]:
+        return [slot for slot in self.slots if slot.short]
+
+    @property
+    def short_estimates(self) -> list[DayEstimate]:
+        return [estimate for estimate in self.estimates if estimate.short_hours > 0]
+
+
+def minimum_for(base: dict, unit_id: int, type_id: int, role_id: int, day: date) -> int:
+    minimum = base.get((unit_id, type_id, role_id, day.weekday()), 0)
+    for raiser in REQUIREMENT_RAISERS:
+        minimum = max(minimum, raiser(unit_id, type_id, role_id, day, minimum))
+    return minimum
+
+
+def absent_on(home_id: int, start: date, end: date, *, exclude_request: int | None = None):
+    """{staff_id: set of days} for approved whole-day leave and sickness in the home."""
+    absent: dict[int, set[date]] = defaultdict(set)
+    leave = LeaveRequest.objects.filter(
+        care_home_id=home_id,
+        status=LeaveStatus.APPROVED,
+        part_day=False,
+        start_date__lte=end,
+        end_date__gte=start,
+    )
+    if exclude_request is not None:
+        leave = leave.exclude(pk=exclude_request)
+    for staff_id, first, last in leave.values_list("staff_id", "start_date", "end_date"):
+        absent[staff_id].update(days_between(max(first, start), min(last, end)))
+    sickness = SicknessAbsence.objects.filter(care_home_id=home_id, start_date__lte=end).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=start)
+    )
+    for staff_id, first, last, expected in sickness.values_list(
+        "staff_id", "start_date", "end_date", "expected_end_date"
+    ):
+        last = last or expected or end  # still off: assume through the period asked about
+        absent[staff_id].update(days_between(max(first, start), min(last, end)))
+    return absent
+
+
+def coverage_after_leave(*, staff: StaffMember, start: date, end: date) -> Coverage:
+    """What the rota looks like on each day of the leave once `staff` is off."""
+    days = days_between(start, end)
+    home_unit = staff.home_unit
+    own = list(
+        Shift.objects.filter(staff=staff, date__range=(start, end))
+        .exclude(status=ShiftStatus.CANCELLED)
+        .values_list("pk", "date", "unit_id")
+    )
+    unit_ids = {home_unit.pk} | {unit_id for _, _, unit_id in own}
+    units = {unit.pk: unit.name for unit in Unit.objects.filter(pk__in=unit_ids)}
+    rows = list(
+        Shift.objects.filter(unit_id__in=unit_ids, date__range=(start, end))
+        .exclude(status=ShiftStatus.CANCELLED)
+        .values_list("pk", "unit_id", "date", "shift_type_id", "job_role_id", "staff_id", "status")
+    )
+    published = {(unit_id, day) for _, unit_id, day, _, _, _, s in rows if s == "published"}
+    drafted = {(unit_id, day) for _, unit_id, day, *_ in rows}
+    absent = absent_on(staff.care_home_id, start, end)
+    base = {
+        (unit_id, type_id, role_id, weekday): minimum
+        for unit_id, type_id, role_id, weekday, minimum in StaffingRequirement.objects.filter(
+            unit_id__in=unit_ids
+        ).values_list("unit_id", "shift_type_id", "job_role_id", "weekday", "minimum")
+    }
+    types = {t.pk: t for t in ShiftType.objects.filter(care_home_id=staff.care_home_id)}
+    roles = {role.pk: role.name for role in JobRole.objects.all()}
+
+    coverage = Coverage()
+    by_row = {row[0]: row for row in rows}
+    own_by_day: dict[date, list[int]] = defaultdict(list)
+    for pk, day, _ in own:
+        own_by_day[day].append(pk)
+    estimate_days = []
+    for day in days:
+        if own_by_day.get(day):
+            for shift_id in own_by_day[day]:
+                _, unit_id, _, type_id, role_id, _, _ = by_row[shift_id]
+                basis = "published" if (unit_id, day) in published else "draft"
+                counted = {"published"} if basis == "published" else {"published", "draft"}
+                remaining = sum(
+                    1
+                    for _, u, d, t, r, holder, status in rows
+                    if u == unit_id
+                    and d == day
+                    and t == type_id
+                    and r == role_id
+                    and holder is not None
+                    and holder != staff.pk
+                    and status in counted
+                    and day not in absent.get(holder, ())
+                )
+                coverage.affected_shift_ids.append(shift_id)
+                coverage.slots.append(
+                    SlotCheck(
+                        day=day,
+                        unit_id=unit_id,
+                        unit_name=units.get(unit_id, ""),
+                        shift_type_id=type_id,
+                        shift_type_name=types[type_id].name if type_id in types else "",
+                        job_role_id=role_id,
+                        job_role_name=roles.get(role_id, ""),
+                        shift_id=shift_id,
+                        remaining=remaining,
+                        minimum=minimum_for(base, unit_id, type_id, role_id, day),
+                        basis=basis,
+                    )
+                )
+        elif (home_unit.pk, day) in drafted:
+            coverage.days_off.append(day)
+        else:
+            estimate_days.append(day)
+    if estimate_days:
+        coverage.estimates = _estimates(staff, home_unit, estimate_days, absent, base, types)
+    return coverage
+
+
+def _estimates(staff, home_unit, days, absent, base, types) -> list[DayEstimate]:
+    """No rota yet: average daily hours of the unit's people of this role (a seventh of their
+    contracted week) against the hours the requirement asks of the role that day."""
+    role_id = staff.job_role_id
+    first, last = days[0], days[-1]
+    pool = list(
+        StaffMember.objects.filter(
+            home_unit=home_unit,
+            job_role_id=role_id,
+            contract_type=ContractType.PERMANENT,
+            started_on__lte=last,
+        )
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=first))
+        .exclude(pk=staff.pk)
+        .values_list("pk", "contracted_hours", "started_on", "left_on")
+    )
+    estimates = []
+    for day in days:
+        required = sum(
+            (
+                Decimal(minimum_for(base, home_unit.pk, type_id, role_id, day))
+                * Decimal(shift_type.paid_hours)
+                for type_id, shift_type in types.items()
+            ),
+            Decimal(0),
+        )
+        if not required:
+            continue
+        available = sum(
+            (
+                Decimal(weekly) / 7
+                for pk, weekly, started, left in pool
+                if started <= day
+                and (left is None or left >= day)
+                and day not in absent.get(pk, ())
+            ),
+            Decimal(0),
+        )
+        estimates.append(
+            DayEstimate(
+                day=day,
+                unit_id=home_unit.pk,
+                unit_name=home_unit.name,
+                job_role_id=role_id,
+                job_role_name=staff.job_role.name,
+                available_hours=available.quantize(Decimal("0.1")),
+                required_hours=required,
+            )
+        )
+    return estimates

@@ -1,0 +1,354 @@
+"""The automatic decision: which rules a leave request passes, in words a manager reads.
+
+`check_request` raises `LeaveError` for a request that cannot be made at all (past dates,
+overlap, more than the balance); `evaluate` then runs every rule and approves only when all
+pass. Each rule reports itself whether it passed or not, so every decision names its rules.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Q
+
+from staffrota.leave.coverage import Coverage, coverage_after_leave, days_between
+from staffrota.leave.entitlement import (
+    balance_for,
+    fmt_day,
+    fmt_hours,
+    hours,
+    leave_year,
+    policy_for,
+)
+from staffrota.leave.models import (
+    BlackoutPeriod,
+    LeaveRequest,
+    LeaveStatus,
+    LeaveType,
+    SicknessAbsence,
+)
+from staffrota.organisation.models import StaffMember
+from staffrota.rota.models import Shift, ShiftStatus
+
+
+class LeaveError(Exception):
+    """A leave request or decision that cannot go ahead; the message says why."""
+
+
+# Which rules apply to which type. Sickness is recorded, never requested.
+NEEDS_BALANCE = {LeaveType.ANNUAL}
+NEEDS_NOTICE = {LeaveType.ANNUAL, LeaveType.UNPAID, LeaveType.TOIL}
+BLACKOUT_APPLIES = {LeaveType.ANNUAL, LeaveType.UNPAID, LeaveType.TOIL}
+ALWAYS_TO_MANAGER = {LeaveType.PARENTAL}  # statutory notice and evidence need a person
+REQUESTABLE = [choice for choice in LeaveType if choice != LeaveType.SICKNESS]
+
+RULE_LABELS = {
+    "balance": "Enough leave left",
+    "notice": "Notice given",
+    "blackout": "Outside blackout periods",
+    "coverage": "Cover stays at the minimum",
+    "role_cap": "Not too many of one role off",
+    "manager_review": "Needs a manager",
+}
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    rule: str
+    passed: bool
+    message: str
+
+    def as_dict(self) -> dict:
+        return {
+            "rule": self.rule,
+            "label": RULE_LABELS[self.rule],
+            "passed": self.passed,
+            "message": self.message,
+        }
+
+
+@dataclass
+class Evaluation:
+    results: list[RuleResult] = field(default_factory=list)
+    coverage: Coverage | None = None
+
+    @property
+    def approve(self) -> bool:
+        return all(result.passed for result in self.results)
+
+    @property
+    def failed(self) -> list[RuleResult]:
+        return [result for result in self.results if not result.passed]
+
+    def summary(self) -> str:
+        if self.approve:
+            names = ", ".join(RULE_LABELS[r.rule].lower() for r in self.results)
+            return f"Approved automatically: every rule passed ({names})."
+        names = "; ".join(r.message for r in self.failed)
+        return f"Sent to a manager: {names}"
+
+
+def hours_by_day(
+    staff: StaffMember, start: date, end: date, part_day_hours: Decimal | None = None
+) -> dict[date, Decimal]:
+    """Leave hours for each day: the paid hours of the person's shifts where a rota exists,
+    nothing on a rostered day off, and a fifth of the contracted week Monday to Friday
+    where no rota has been drawn up yet."""
+    days = days_between(start, end)
+    own: dict[date, Decimal] = defaultdict(Decimal)
+    for day, paid in (
+        Shift.objects.filter(staff=staff, date__range=(start, end))
+        .exclude(status=ShiftStatus.CANCELLED)
+        .values_list("date", "paid_hours")
+    ):
+        own[day] += paid
+    rota_days = set(
+        Shift.objects.filter(unit_id=staff.home_unit_id, date__range=(start, end))
+        .exclude(status=ShiftStatus.CANCELLED)
+        .values_list("date", flat=True)
+        .distinct()
+    )
+    standard = hours(Decimal(staff.contracted_hours) / 5)
+    result = {}
+    for day in days:
+        if day in own:
+            result[day] = hours(own[day])
+        elif day in rota_days:
+            result[day] = Decimal(0)
+        else:
+            result[day] = standard if day.weekday() < 5 else Decimal(0)
+    if part_day_hours is not None:
+        day = days[0]
+        ceiling = result[day] or standard or Decimal(12)
+        if part_day_hours > ceiling:
+            raise LeaveError(
+                f"Part of a day can be at most {fmt_hours(ceiling)} on {fmt_day(day)}; "
+                f"you asked for {fmt_hours(part_day_hours)}. Ask for the whole day instead."
+            )
+        result[day] = hours(part_day_hours)
+    return result
+
+
+def check_request(
+    *,
+    staff: StaffMember,
+    leave_type: str,
+    start: date,
+    end: date,
+    part_day_hours: Decimal | None,
+    today: date,
+) -> dict[date, Decimal]:
+    """Refuse requests that cannot be made; return the hours for each day otherwise."""
+    if leave_type not in REQUESTABLE:
+        raise LeaveError("Sickness is recorded by a manager, not requested. Choose a leave type.")
+    if end < start:
+        raise LeaveError(
+            f"The leave ends ({fmt_day(end)}) before it starts ({fmt_day(start)}). "
+            "Check the two dates."
+        )
+    if start < today:
+        raise LeaveError(
+            f"{fmt_day(start)} is in the past. Leave can only be requested from today "
+            f"({fmt_day(today)}); ask your manager to record past absence."
+        )
+    if part_day_hours is not None:
+        if start != end:
+            raise LeaveError("Part of a day is for one day only: make the start and end the same.")
+        if part_day_hours <= 0:
+            raise LeaveError("Give the number of hours for part of a day, more than 0.")
+    if (end - start).days > 365:
+        raise LeaveError("A request can cover at most a year. Split longer absences.")
+    if staff.left_on and end > staff.left_on:
+        raise LeaveError(f"{staff.full_name} leaves on {fmt_day(staff.left_on)}.")
+    clash = (
+        LeaveRequest.objects.filter(
+            staff=staff,
+            status__in=(LeaveStatus.PENDING, LeaveStatus.APPROVED),
+            start_date__lte=end,
+            end_date__gte=start,
+        )
+        .order_by("start_date")
+        .first()
+    )
+    if clash is not None:
+        raise LeaveError(
+            f"This overlaps your {clash.get_leave_type_display().lower()} from "
+            f"{fmt_day(clash.start_date)} to {fmt_day(clash.end_date)} "
+            f"({clash.get_status_display().lower()}). Change the dates or cancel that one."
+        )
+    sick = (
+        SicknessAbsence.objects.filter(staff=staff, start_date__lte=end)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
+        .first()
+    )
+    if sick is not None:
+        raise LeaveError(
+            f"This overlaps sickness absence from {fmt_day(sick.start_date)}; talk to your manager."
+        )
+    by_day = hours_by_day(staff, start, end, part_day_hours)
+    total = sum(by_day.values(), Decimal(0))
+    if total <= 0:
+        raise LeaveError(
+            f"You are not rostered from {fmt_day(start)} to {fmt_day(end)}, so no leave "
+            "is needed for those days."
+        )
+    if leave_type in NEEDS_BALANCE:
+        _check_balance(staff, by_day, today)
+    return by_day
+
+
+def _check_balance(staff: StaffMember, by_day: dict[date, Decimal], today: date) -> None:
+    per_year: dict[date, Decimal] = defaultdict(Decimal)
+    for day, amount in by_day.items():
+        per_year[leave_year(staff.care_home, day)[0]] += amount
+    for year_start, needed in sorted(per_year.items()):
+        balance = balance_for(staff, year_start, today=today)
+        if needed > balance.available:
+            waiting = (
+                f" ({fmt_hours(balance.pending)} of it is waiting for a decision)"
+                if balance.pending
+                else ""
+            )
+            raise LeaveError(
+                f"This needs {fmt_hours(needed)} of annual leave in the leave year "
+                f"{fmt_day(balance.year_start)} to {fmt_day(balance.year_end)}, but "
+                f"{fmt_hours(max(balance.available, Decimal(0)))} is left{waiting}."
+            )
+
+
+def evaluate(request: LeaveRequest, *, today: date) -> Evaluation:
+    """Every rule for `request` (already saved as pending), with the cover it leaves."""
+    staff = request.staff
+    policy = policy_for(staff.care_home)
+    evaluation = Evaluation()
+    add = evaluation.results.append
+    kind = request.leave_type
+    label = request.get_leave_type_display().lower()
+
+    if kind in ALWAYS_TO_MANAGER:
+        add(
+            RuleResult(
+                "manager_review",
+                False,
+                f"{request.get_leave_type_display()} always goes to a manager: notice and "
+                "evidence are set by law.",
+            )
+        )
+    if kind in NEEDS_BALANCE:
+        balance = balance_for(staff, request.start_date, today=today, exclude_pk=request.pk)
+        add(
+            RuleResult(
+                "balance",
+                True,
+                f"{fmt_hours(request.hours)} asked, {fmt_hours(balance.available)} available "
+                f"in the leave year to {fmt_day(balance.year_end)}.",
+            )
+        )
+    if kind in NEEDS_NOTICE:
+        given = (request.start_date - today).days
+        add(
+            RuleResult(
+                "notice",
+                given >= policy.notice_days,
+                f"{given} days' notice given; this home asks for {policy.notice_days} for {label}.",
+            )
+        )
+    if kind in BLACKOUT_APPLIES:
+        blackout = (
+            BlackoutPeriod.objects.filter(
+                care_home_id=staff.care_home_id,
+                start_date__lte=request.end_date,
+                end_date__gte=request.start_date,
+            )
+            .order_by("start_date")
+            .first()
+        )
+        add(
+            RuleResult(
+                "blackout",
+                blackout is None,
+                "No blackout period in these dates."
+                if blackout is None
+                else f"{blackout.name} ({fmt_day(blackout.start_date)} to "
+                f"{fmt_day(blackout.end_date)}) is a blackout period at this home.",
+            )
+        )
+    coverage = coverage_after_leave(staff=staff, start=request.start_date, end=request.end_date)
+    evaluation.coverage = coverage
+    add(_coverage_result(coverage))
+    add(_role_cap_result(request, policy.same_role_cap))
+    return evaluation
+
+
+def _coverage_result(coverage: Coverage) -> RuleResult:
+    short = coverage.short_slots
+    thin = coverage.short_estimates
+    if not short and not thin:
+        parts = []
+        if coverage.slots:
+            count = len(coverage.slots)
+            parts.append(
+                "the rostered shift keeps its minimum"
+                if count == 1
+                else f"all {count} rostered shifts keep their minimum"
+            )
+        if coverage.days_off:
+            parts.append(f"{len(coverage.days_off)} day(s) not rostered")
+        if coverage.estimates:
+            parts.append(
+                f"{len(coverage.estimates)} day(s) with no rota yet have enough people of "
+                "the role for the requirement"
+            )
+        return RuleResult("coverage", True, ("; ".join(parts) or "No shifts affected") + ".")
+    parts = [
+        f"{slot.shift_type_name} on {slot.unit_name} {fmt_day(slot.day)} would have "
+        f"{slot.remaining} {slot.job_role_name.lower()} against a minimum of {slot.minimum}"
+        for slot in short
+    ]
+    parts += [
+        f"no rota yet for {fmt_day(e.day)}: {e.job_role_name.lower()}s on {e.unit_name} "
+        f"could give about {e.available_hours} hours against {e.required_hours} required"
+        for e in thin
+    ]
+    return RuleResult("coverage", False, "; ".join(parts) + ".")
+
+
+def _role_cap_result(request: LeaveRequest, cap: int) -> RuleResult:
+    staff = request.staff
+    others = (
+        LeaveRequest.objects.filter(
+            care_home_id=staff.care_home_id,
+            status=LeaveStatus.APPROVED,
+            staff__home_unit_id=staff.home_unit_id,
+            staff__job_role_id=staff.job_role_id,
+            start_date__lte=request.end_date,
+            end_date__gte=request.start_date,
+        )
+        .exclude(staff=staff)
+        .values_list("staff_id", "start_date", "end_date")
+    )
+    off: dict[date, set[int]] = defaultdict(set)
+    for staff_id, first, last in others:
+        for day in days_between(max(first, request.start_date), min(last, request.end_date)):
+            off[day].add(staff_id)
+    worst_day, worst = None, 0
+    for day, people in sorted(off.items()):
+        if len(people) > worst:
+            worst_day, worst = day, len(people)
+    role = staff.job_role.name.lower()
+    if worst + 1 > cap:
+        return RuleResult(
+            "role_cap",
+            False,
+            f"{worst} other {role}(s) from {staff.home_unit.name} already off on "
+            f"{fmt_day(worst_day)}; this home allows {cap} at once.",
+        )
+    return RuleResult(
+        "role_cap",
+        True,
+        f"At most {worst + 1} {role}(s) from {staff.home_unit.name} off on any day; "
+        f"the cap is {cap}.",
+    )

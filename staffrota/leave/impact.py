@@ -1,0 +1,126 @@
+"""Impact analysis for a manager: each shift that would fall short, by how much, which
+role, and what the cheapest eligible cover would cost (checked by the rota rules)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Q
+
+from staffrota.leave.coverage import Coverage
+from staffrota.leave.entitlement import fmt_day, hours, policy_for
+from staffrota.organisation.models import ContractType, JobRole, StaffMember, UnitCover
+from staffrota.rota.eligibility import check_candidates
+from staffrota.rota.models import Shift
+from staffrota.rota.rules import ROLE_COVERS
+
+# When nobody employed may work the shift: agency hourly rates, England 2022 (DOMAIN.md
+# section 3 [29]); no Scottish figure was found. Senior carers are costed as carers.
+AGENCY_RATES = {
+    "rn": Decimal("37.56"),
+    "senior": Decimal("19.57"),
+    "carer": Decimal("19.57"),
+    "ancillary": Decimal("19.57"),
+}
+
+
+def _cost(rate: Decimal, paid_hours: Decimal, source: str, multiplier: Decimal) -> Decimal:
+    factor = multiplier if source == "overtime" else Decimal(1)
+    return hours(Decimal(rate) * Decimal(paid_hours) * factor)
+
+
+def _pool(home_id: int, unit_id: int, role_code: str, exclude_id: int) -> list[StaffMember]:
+    """People who could be asked: the unit's own, those who cover it, and the home's bank."""
+    fits = [code for code, covers in ROLE_COVERS.items() if role_code in covers] or [role_code]
+    covering = UnitCover.objects.filter(unit_id=unit_id).values("staff_id")
+    return list(
+        StaffMember.objects.filter(care_home_id=home_id, job_role__code__in=fits, left_on=None)
+        .filter(Q(home_unit_id=unit_id) | Q(pk__in=covering) | Q(contract_type=ContractType.BANK))
+        .exclude(pk=exclude_id)
+        .select_related("user", "job_role")
+    )
+
+
+def impact_of(*, coverage: Coverage, requester: StaffMember) -> list[dict]:
+    """One entry per shortfall; JSON-ready, stored on the request for the manager's queue."""
+    policy = policy_for(requester.care_home)
+    multiplier = Decimal(policy.overtime_multiplier)
+    entries = []
+    short = coverage.short_slots
+    shifts = {
+        shift.pk: shift
+        for shift in Shift.objects.filter(pk__in=[slot.shift_id for slot in short]).select_related(
+            "care_home", "unit", "shift_type", "job_role"
+        )
+    }
+    for slot in short:
+        shift = shifts[slot.shift_id]
+        role_code = shift.job_role.code
+        pool = _pool(requester.care_home_id, slot.unit_id, role_code, requester.pk)
+        verdicts = check_candidates(shift, pool) if pool else {}
+        options = []
+        for member in pool:
+            verdict = verdicts[member.pk]
+            if verdict.ok:
+                cost = _cost(member.hourly_rate, shift.paid_hours, verdict.source, multiplier)
+                options.append((cost, member.pk, member, verdict.source))
+        options.sort(key=lambda option: option[:2])
+        if options:
+            cost, _, member, source = options[0]
+            cover = {"name": member.full_name, "source": source, "cost": str(cost)}
+        else:
+            rate = AGENCY_RATES.get(role_code, AGENCY_RATES["carer"])
+            cover = {
+                "name": "agency",
+                "source": "agency",
+                "cost": str(hours(rate * Decimal(shift.paid_hours))),
+            }
+        entries.append(
+            {
+                "date": slot.day.isoformat(),
+                "day": fmt_day(slot.day),
+                "unit": slot.unit_name,
+                "shift_type": slot.shift_type_name,
+                "role": slot.job_role_name,
+                "remaining": slot.remaining,
+                "minimum": slot.minimum,
+                "short": slot.short,
+                "eligible": len(options),
+                "cover": cover,
+            }
+        )
+    roles = {role.pk: role for role in JobRole.objects.all()} if coverage.short_estimates else {}
+    for estimate in coverage.short_estimates:
+        role = roles.get(estimate.job_role_id)
+        code = role.code if role else "carer"
+        bank_rate = (
+            StaffMember.objects.filter(
+                care_home_id=requester.care_home_id,
+                contract_type=ContractType.BANK,
+                job_role__code=code,
+                left_on=None,
+            )
+            .order_by("hourly_rate")
+            .values_list("hourly_rate", flat=True)
+            .first()
+        )
+        rate = bank_rate or AGENCY_RATES.get(code, AGENCY_RATES["carer"])
+        entries.append(
+            {
+                "date": estimate.day.isoformat(),
+                "day": fmt_day(estimate.day),
+                "unit": estimate.unit_name,
+                "shift_type": "no rota yet",
+                "role": estimate.job_role_name,
+                "remaining": str(estimate.available_hours),
+                "minimum": str(estimate.required_hours),
+                "short": f"{estimate.short_hours} h",
+                "eligible": None,
+                "cover": {
+                    "name": "bank" if bank_rate else "agency",
+                    "source": "bank" if bank_rate else "agency",
+                    "cost": str(hours(rate * estimate.short_hours)),
+                },
+            }
+        )
+    return entries

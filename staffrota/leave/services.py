@@ -1,0 +1,511 @@
+"""Writes for leave and sickness. Each runs in one transaction, is audited, and e-mails the
+people a decision concerns after the transaction commits.
+
+Two requests racing for the last place on a shift: `leave_request_submit` locks the rows of
+every unit the leave touches (in id order, so two writers cannot deadlock) before it reads
+the cover, so the second request sees the first one's approval and is sent to a manager.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from staffrota.accounts.models import Role, User
+from staffrota.audit.services import audit_record
+from staffrota.leave.coverage import days_between
+from staffrota.leave.engine import LeaveError, check_request, evaluate
+from staffrota.leave.entitlement import fmt_day, fmt_hours
+from staffrota.leave.impact import impact_of
+from staffrota.leave.models import LeaveRequest, LeaveStatus, SicknessAbsence
+from staffrota.notifications.services import email_queue
+from staffrota.organisation.models import StaffMember, Unit
+from staffrota.rota.models import Shift, ShiftStatus
+from staffrota.rota.services import shift_unassign
+
+__all__ = [
+    "LeaveError",
+    "leave_approve",
+    "leave_bulk_approve",
+    "leave_cancel",
+    "leave_reject",
+    "leave_request_submit",
+    "sickness_record",
+    "sickness_return",
+    "sickness_update",
+]
+
+
+def _snapshot(request: LeaveRequest) -> dict:
+    return {
+        "staff": request.staff_id,
+        "leave_type": request.leave_type,
+        "start_date": request.start_date,
+        "end_date": request.end_date,
+        "hours": request.hours,
+        "part_day": request.part_day,
+        "status": request.status,
+        "decided_automatically": request.decided_automatically,
+        "rules": [f"{r['rule']}:{'pass' if r['passed'] else 'fail'}" for r in request.rule_results],
+    }
+
+
+def _lock_staff(staff: StaffMember) -> StaffMember:
+    StaffMember.objects.select_for_update().filter(pk=staff.pk).values_list("pk").first()
+    return StaffMember.objects.select_related("care_home", "home_unit", "job_role", "user").get(
+        pk=staff.pk
+    )
+
+
+def _lock_units(staff: StaffMember, start: date, end: date) -> None:
+    """Lock the person's unit and every unit they are rostered on in the period."""
+    unit_ids = {staff.home_unit_id} | set(
+        Shift.objects.filter(staff=staff, date__range=(start, end)).values_list(
+            "unit_id", flat=True
+        )
+    )
+    list(
+        Unit.objects.select_for_update()
+        .filter(pk__in=sorted(unit_ids))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def _describe(request: LeaveRequest) -> str:
+    when = (
+        fmt_day(request.start_date)
+        if request.start_date == request.end_date
+        else f"{fmt_day(request.start_date)} to {fmt_day(request.end_date)}"
+    )
+    return f"{request.get_leave_type_display().lower()} {when} ({fmt_hours(request.hours)})"
+
+
+def _managers_of(staff: StaffMember) -> list[str]:
+    """Addresses of the Operational Managers of the person's unit and the home's Service
+    Managers: the people who decide a referred request."""
+    return list(
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(role=Role.OPERATIONAL_MANAGER, managed_units=staff.home_unit_id)
+            | Q(role=Role.SERVICE_MANAGER, managed_homes=staff.care_home_id)
+        )
+        .distinct()
+        .values_list("email", flat=True)
+    )
+
+
+def _email_person(request: LeaveRequest, subject: str, lines: list[str]) -> None:
+    person = request.staff
+    email_queue(
+        to=[person.user.email],
+        subject=subject,
+        body=f"Hello {person.user.first_name},\n\n" + "\n".join(lines) + "\n\nStaff Rota",
+    )
+
+
+def _vacate_shifts(request: LeaveRequest, actor) -> list[Shift]:
+    """Turn each shift the person held on their leave days into a vacancy (audited)."""
+    if request.part_day:
+        return []  # they still work part of the shift
+    shifts = list(
+        Shift.objects.filter(
+            staff_id=request.staff_id, date__range=(request.start_date, request.end_date)
+        ).exclude(status=ShiftStatus.CANCELLED)
+    )
+    reason = (
+        f"{request.staff.full_name} on {request.get_leave_type_display().lower()} "
+        f"(leave request {request.pk})"
+    )
+    return [shift_unassign(shift=shift, actor=actor, reason=reason) for shift in shifts]
+
+
+def leave_request_submit(
+    *,
+    staff: StaffMember,
+    leave_type: str,
+    start: date,
+    end: date,
+    actor,
+    part_day_hours: Decimal | None = None,
+    comment: str = "",
+    today: date | None = None,
+) -> LeaveRequest:
+    """Check and save a request, then decide it: approved automatically when every rule
+    passes, otherwise pending for a manager with the impact analysis attached."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        staff = _lock_staff(staff)
+        _lock_units(staff, start, end)
+        by_day = check_request(
+            staff=staff,
+            leave_type=leave_type,
+            start=start,
+            end=end,
+            part_day_hours=part_day_hours,
+            today=today,
+        )
+        request = LeaveRequest.objects.create(
+            care_home_id=staff.care_home_id,
+            staff=staff,
+            leave_type=leave_type,
+            start_date=start,
+            end_date=end,
+            hours=sum(by_day.values(), Decimal(0)),
+            part_day=part_day_hours is not None,
+            hours_by_day={day.isoformat(): str(amount) for day, amount in by_day.items()},
+            comment=comment.strip(),
+        )
+        # Decide before the first audit write: the audit chain's own lock would otherwise
+        # serialise racing requests by accident, hiding whether the unit lock works.
+        requested = _snapshot(request)
+        evaluation = evaluate(request, today=today)
+        audit_record(actor=actor, action="leave.request", target=request, after=requested)
+        request.rule_results = [result.as_dict() for result in evaluation.results]
+        request.decision_note = evaluation.summary()
+        before = _snapshot(request)
+        if evaluation.approve:
+            request.status = LeaveStatus.APPROVED
+            request.decided_automatically = True
+            request.decided_at = timezone.now()
+            request.save()
+            vacated = _vacate_shifts(request, actor=None)
+            audit_record(
+                actor=None,
+                action="leave.approve",
+                target=request,
+                before=before,
+                after=_snapshot(request),
+                reason=request.decision_note
+                + (f" {len(vacated)} shift(s) made vacant." if vacated else ""),
+            )
+            _email_person(
+                request,
+                "Your leave is approved",
+                [
+                    f"Your {_describe(request)} is approved.",
+                    "",
+                    "Every rule passed:",
+                    *[f"  - {r['label']}: {r['message']}" for r in request.rule_results],
+                ],
+            )
+        else:
+            request.impact = impact_of(coverage=evaluation.coverage, requester=staff)
+            request.save()
+            audit_record(
+                actor=None,
+                action="leave.refer",
+                target=request,
+                before=before,
+                after=_snapshot(request),
+                reason=request.decision_note,
+            )
+            reasons = [f"  - {r.message}" for r in evaluation.failed]
+            _email_person(
+                request,
+                "Your leave request is with your manager",
+                [
+                    f"Your {_describe(request)} needs a manager's decision because:",
+                    *reasons,
+                    "",
+                    "You will get an e-mail when it is decided.",
+                ],
+            )
+            email_queue(
+                to=_managers_of(staff),
+                subject=f"Leave to decide: {staff.full_name}",
+                body=(
+                    f"{staff.full_name} ({staff.home_unit.name}) asks for {_describe(request)}."
+                    "\n\nIt was not approved automatically because:\n"
+                    + "\n".join(reasons)
+                    + "\n\nDecide it in the leave queue.\n\nStaff Rota"
+                ),
+            )
+    return request
+
+
+def _locked_request(request: LeaveRequest) -> LeaveRequest:
+    LeaveRequest.objects.select_for_update().filter(pk=request.pk).values_list("pk").first()
+    return LeaveRequest.objects.select_related(
+        "staff__user", "staff__care_home", "staff__home_unit", "staff__job_role"
+    ).get(pk=request.pk)
+
+
+def _require_manager(actor) -> None:
+    if not getattr(actor, "is_manager", False):
+        raise LeaveError("Only a manager may decide leave.")
+
+
+def leave_approve(*, request: LeaveRequest, actor, comment: str = "") -> LeaveRequest:
+    """A manager approves a pending request; shifts on those days become vacancies."""
+    _require_manager(actor)
+    with transaction.atomic():
+        _lock_staff(request.staff)
+        locked = _locked_request(request)
+        if locked.status != LeaveStatus.PENDING:
+            raise LeaveError(
+                f"This request is already {locked.get_status_display().lower()}; refresh to see it."
+            )
+        before = _snapshot(locked)
+        locked.status = LeaveStatus.APPROVED
+        locked.decided_by = actor
+        locked.decided_at = timezone.now()
+        locked.decided_automatically = False
+        failed = [r["label"].lower() for r in locked.rule_results if not r["passed"]]
+        locked.decision_note = (
+            f"Approved by {actor.get_full_name() or actor.username}"
+            + (f" despite: {', '.join(failed)}" if failed else "")
+            + (f". {comment.strip()}" if comment.strip() else ".")
+        )
+        locked.save()
+        vacated = _vacate_shifts(locked, actor=actor)
+        audit_record(
+            actor=actor,
+            action="leave.approve",
+            target=locked,
+            before=before,
+            after=_snapshot(locked),
+            reason=locked.decision_note
+            + (f" {len(vacated)} shift(s) made vacant." if vacated else ""),
+        )
+        _email_person(
+            locked,
+            "Your leave is approved",
+            [f"Your {_describe(locked)} is approved.", *([comment.strip()] if comment else [])],
+        )
+    return locked
+
+
+def leave_reject(*, request: LeaveRequest, actor, comment: str) -> LeaveRequest:
+    """A manager turns a pending request down; the comment, required, tells the person why."""
+    _require_manager(actor)
+    if not comment.strip():
+        raise LeaveError("Say why the leave is refused; the person reads it in their e-mail.")
+    with transaction.atomic():
+        locked = _locked_request(request)
+        if locked.status != LeaveStatus.PENDING:
+            raise LeaveError(
+                f"This request is already {locked.get_status_display().lower()}; refresh to see it."
+            )
+        before = _snapshot(locked)
+        locked.status = LeaveStatus.REJECTED
+        locked.decided_by = actor
+        locked.decided_at = timezone.now()
+        locked.decided_automatically = False
+        locked.decision_note = (
+            f"Refused by {actor.get_full_name() or actor.username}: {comment.strip()}"
+        )
+        locked.save()
+        audit_record(
+            actor=actor,
+            action="leave.reject",
+            target=locked,
+            before=before,
+            after=_snapshot(locked),
+            reason=comment.strip(),
+        )
+        _email_person(
+            locked,
+            "Your leave request was refused",
+            [f"Your {_describe(locked)} was refused.", "", f"Reason: {comment.strip()}"],
+        )
+    return locked
+
+
+def leave_bulk_approve(
+    *, requests: list[LeaveRequest], actor, comment: str = ""
+) -> tuple[list[LeaveRequest], list[tuple[LeaveRequest, str]]]:
+    """Approve several; each is its own all-or-nothing decision, and any that cannot be
+    approved is returned with the reason."""
+    approved, failed = [], []
+    for request in requests:
+        try:
+            approved.append(leave_approve(request=request, actor=actor, comment=comment))
+        except LeaveError as error:
+            failed.append((request, str(error)))
+    return approved, failed
+
+
+def leave_cancel(*, request: LeaveRequest, actor, today: date | None = None) -> LeaveRequest:
+    """The person withdraws a request that has not started. Vacated shifts stay vacant for
+    the manager to refill: someone may already have been booked."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        locked = _locked_request(request)
+        if locked.status not in (LeaveStatus.PENDING, LeaveStatus.APPROVED):
+            raise LeaveError(f"This request is {locked.get_status_display().lower()} already.")
+        if locked.start_date <= today:
+            raise LeaveError("Leave that has started can only be changed by your manager.")
+        before = _snapshot(locked)
+        locked.status = LeaveStatus.CANCELLED
+        locked.save()
+        audit_record(
+            actor=actor,
+            action="leave.cancel",
+            target=locked,
+            before=before,
+            after=_snapshot(locked),
+        )
+        _email_person(
+            locked, "Your leave is cancelled", [f"Your {_describe(locked)} is cancelled."]
+        )
+    return locked
+
+
+# Sickness ------------------------------------------------------------------------------
+
+
+def _sick_snapshot(episode: SicknessAbsence) -> dict:
+    return {
+        "staff": episode.staff_id,
+        "start_date": episode.start_date,
+        "expected_end_date": episode.expected_end_date,
+        "end_date": episode.end_date,
+        "reason": episode.reason,
+        "fit_note": episode.fit_note,
+        "return_to_work_on": episode.return_to_work_on,
+    }
+
+
+def _vacate_sick_shifts(episode: SicknessAbsence, actor) -> int:
+    """Shifts from the first day to the actual end, else the expected end, else the first
+    day only, become vacancies."""
+    last = episode.end_date or episode.expected_end_date or episode.start_date
+    shifts = list(
+        Shift.objects.filter(staff_id=episode.staff_id, date__range=(episode.start_date, last))
+        .exclude(status=ShiftStatus.CANCELLED)
+        .order_by("starts_at")
+    )
+    reason = f"{episode.staff.full_name} off sick (episode {episode.pk})"
+    for shift in shifts:
+        shift_unassign(shift=shift, actor=actor, reason=reason)
+    return len(shifts)
+
+
+def _check_sick_dates(staff, start, expected, end, today, exclude_pk=None) -> None:
+    if start > today:
+        raise LeaveError(f"Sickness starts today or earlier, not {fmt_day(start)}.")
+    if expected and expected < start:
+        raise LeaveError("The expected return is before the first day off. Check the dates.")
+    if end and end < start:
+        raise LeaveError("The last day off is before the first. Check the dates.")
+    last = end or expected or date.max
+    clash = SicknessAbsence.objects.filter(staff=staff, start_date__lte=last).exclude(pk=exclude_pk)
+    for other in clash:
+        other_last = other.end_date or other.expected_end_date or date.max
+        if other_last >= start:
+            raise LeaveError(
+                f"{staff.full_name} already has sickness recorded from "
+                f"{fmt_day(other.start_date)}; update that episode instead."
+            )
+
+
+def sickness_record(
+    *,
+    staff: StaffMember,
+    start: date,
+    reason: str,
+    actor,
+    expected_end: date | None = None,
+    fit_note: bool = False,
+    notes: str = "",
+    today: date | None = None,
+) -> SicknessAbsence:
+    """Record a sickness episode; the person's shifts in it become vacancies."""
+    _require_manager(actor)
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        staff = _lock_staff(staff)
+        _check_sick_dates(staff, start, expected_end, None, today)
+        episode = SicknessAbsence.objects.create(
+            care_home_id=staff.care_home_id,
+            staff=staff,
+            start_date=start,
+            expected_end_date=expected_end,
+            reason=reason,
+            fit_note=fit_note,
+            notes=notes.strip(),
+        )
+        vacated = _vacate_sick_shifts(episode, actor)
+        audit_record(
+            actor=actor,
+            action="sickness.record",
+            target=episode,
+            after=_sick_snapshot(episode),
+            reason=f"{vacated} shift(s) made vacant." if vacated else "",
+        )
+    return episode
+
+
+def sickness_update(
+    *,
+    episode: SicknessAbsence,
+    actor,
+    expected_end: date | None,
+    fit_note: bool,
+    notes: str = "",
+) -> SicknessAbsence:
+    """Change the expected return or fit note; newly covered shifts become vacancies."""
+    _require_manager(actor)
+    with transaction.atomic():
+        SicknessAbsence.objects.select_for_update().filter(pk=episode.pk).values_list("pk").first()
+        locked = SicknessAbsence.objects.select_related("staff__user").get(pk=episode.pk)
+        if expected_end and expected_end < locked.start_date:
+            raise LeaveError("The expected return is before the first day off. Check the dates.")
+        before = _sick_snapshot(locked)
+        locked.expected_end_date = expected_end
+        locked.fit_note = fit_note
+        if notes.strip():
+            locked.notes = notes.strip()
+        locked.save()
+        vacated = _vacate_sick_shifts(locked, actor)
+        audit_record(
+            actor=actor,
+            action="sickness.update",
+            target=locked,
+            before=before,
+            after=_sick_snapshot(locked),
+            reason=f"{vacated} shift(s) made vacant." if vacated else "",
+        )
+    return locked
+
+
+def sickness_return(
+    *,
+    episode: SicknessAbsence,
+    actor,
+    last_day_off: date,
+    return_to_work_on: date,
+    notes: str = "",
+) -> SicknessAbsence:
+    """Close an episode with its last day off and the return-to-work interview."""
+    _require_manager(actor)
+    with transaction.atomic():
+        SicknessAbsence.objects.select_for_update().filter(pk=episode.pk).values_list("pk").first()
+        locked = SicknessAbsence.objects.select_related("staff__user").get(pk=episode.pk)
+        if last_day_off < locked.start_date:
+            raise LeaveError(
+                f"The last day off is before the first ({fmt_day(locked.start_date)})."
+            )
+        if return_to_work_on <= last_day_off:
+            raise LeaveError("The return-to-work interview is after the last day off.")
+        before = _sick_snapshot(locked)
+        locked.end_date = last_day_off
+        locked.return_to_work_on = return_to_work_on
+        locked.return_to_work_notes = notes.strip()
+        locked.save()
+        vacated = _vacate_sick_shifts(locked, actor)
+        audit_record(
+            actor=actor,
+            action="sickness.return",
+            target=locked,
+            before=before,
+            after=_sick_snapshot(locked),
+            reason=f"{len(days_between(locked.start_date, last_day_off))} day(s) off."
+            + (f" {vacated} more shift(s) made vacant." if vacated else ""),
+        )
+    return locked

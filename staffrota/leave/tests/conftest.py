@@ -1,0 +1,49 @@
+"""A unit with a published rota a month out: three carers on the early, two required."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pytest
+from django_scopes import scopes_disabled
+
+from staffrota.rota.models import ShiftStatus
+from staffrota.rota.services import shift_create
+from staffrota.testing import factories as f
+
+
+@dataclass
+class Ward:
+    world: object
+    day: date
+    carers: list
+    shifts: list
+
+
+def rostered(world, staff, day, shift_type=None, status=ShiftStatus.PUBLISHED):
+    with scopes_disabled():
+        return shift_create(
+            unit=world.unit,
+            day=day,
+            shift_type=shift_type or world.early,
+            job_role=staff.job_role,
+            staff=staff,
+            status=status,
+        )
+
+
+@pytest.fixture
+def ward(home_a, home_b, today) -> Ward:
+    """Home B exists too, so any leak across homes has something to leak."""
+    day = today + timedelta(days=30)
+    with scopes_disabled():
+        carer_role = f.job_role("carer")
+        for weekday in range(7):
+            if weekday != (today + timedelta(days=1)).weekday():
+                f.requirement(home_a.unit, home_a.early, carer_role, 2, weekday)
+        extra = [
+            f.staff_member(home_a.unit, "carer", first_name=name, last_name="Ward")
+            for name in ("Rhona", "Iain")
+        ]
+    carers = [home_a.carer, *extra]
+    shifts = [rostered(home_a, carer, day) for carer in carers]
+    return Ward(world=home_a, day=day, carers=carers, shifts=shifts)

@@ -1,0 +1,290 @@
+"""Leave pages. Thin: check who is asking, read through `queries`, write through `services`."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from staffrota.leave import services
+from staffrota.leave.entitlement import balance_for
+from staffrota.leave.forms import (
+    BulkApproveForm,
+    CalendarForm,
+    DecisionForm,
+    LeaveRequestForm,
+    ReturnToWorkForm,
+    SicknessForm,
+    SicknessUpdateForm,
+)
+from staffrota.leave.models import LeaveStatus
+from staffrota.leave.queries import (
+    bradford_for_people,
+    leave_calendar,
+    pending_queue,
+    requests_in_scope,
+    sickness_in_scope,
+    staff_in_scope,
+)
+from staffrota.organisation.models import Unit
+from staffrota.web.permissions import manager_required
+
+STAFF_RELATED = ("care_home", "home_unit", "job_role", "user")
+
+
+@login_required
+def my_leave(request):
+    if not request.access.staff_id:
+        if request.access.manages:
+            return redirect("leave_queue")
+        raise Http404("Your account is not linked to a staff record.")
+    staff = get_object_or_404(
+        staff_in_scope(request.access).select_related(*STAFF_RELATED), pk=request.access.staff_id
+    )
+    form = LeaveRequestForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            leave = services.leave_request_submit(
+                staff=staff,
+                leave_type=data["leave_type"],
+                start=data["start_date"],
+                end=data["end_date"],
+                part_day_hours=data["part_day_hours"],
+                comment=data["comment"],
+                actor=request.user,
+            )
+        except services.LeaveError as error:
+            form.add_error(None, str(error))
+        else:
+            if leave.status == LeaveStatus.APPROVED:
+                messages.success(request, "Approved automatically. " + leave.decision_note)
+            else:
+                messages.info(request, "Sent to your manager. " + leave.decision_note)
+            return redirect("leave_mine")
+    today = timezone.localdate()
+    leave_list = list(
+        requests_in_scope(request.access).filter(staff=staff).order_by("-start_date", "-pk")[:50]
+    )
+    return render(
+        request,
+        "leave/my_leave.html",
+        {
+            "staff": staff,
+            "balance": balance_for(staff, today, today=today),
+            "form": form,
+            "requests": leave_list,
+            "today": today,
+        },
+    )
+
+
+@login_required
+def cancel(request, request_id: int):
+    # Look up first: another home's id answers 404 whatever the method.
+    leave = get_object_or_404(requests_in_scope(request.access), pk=request_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if leave.staff_id != request.access.staff_id:
+        raise PermissionDenied("Only the person who asked can withdraw a request.")
+    try:
+        services.leave_cancel(request=leave, actor=request.user)
+    except services.LeaveError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Your request is withdrawn.")
+    return redirect("leave_mine")
+
+
+@manager_required
+def queue(request):
+    pending = pending_queue(request.access)
+    form = BulkApproveForm(request.POST if request.method == "POST" else None, queryset=pending)
+    if request.method == "POST":
+        if form.is_valid():
+            approved, failed = services.leave_bulk_approve(
+                requests=list(form.cleaned_data["requests"]),
+                actor=request.user,
+                comment=form.cleaned_data["comment"],
+            )
+            if approved:
+                messages.success(request, f"Approved {len(approved)} request(s).")
+            for leave, reason in failed:
+                messages.error(request, f"{leave.staff.full_name}: {reason}")
+            return redirect("leave_queue")
+        for error in form.errors.get("requests", []):
+            messages.error(request, error)
+    return render(request, "leave/queue.html", {"pending": list(pending), "form": form})
+
+
+@login_required
+def detail(request, request_id: int):
+    leave = get_object_or_404(
+        requests_in_scope(request.access).select_related(
+            "staff__user", "staff__home_unit", "staff__job_role", "decided_by"
+        ),
+        pk=request_id,
+    )
+    form = DecisionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if not request.access.manages:
+            raise PermissionDenied("Only a manager may decide leave.")
+        if form.is_valid():
+            comment = form.cleaned_data["comment"]
+            try:
+                if "reject" in request.POST:
+                    services.leave_reject(request=leave, actor=request.user, comment=comment)
+                    messages.success(request, f"Refused; {leave.staff.full_name} is told why.")
+                else:
+                    services.leave_approve(request=leave, actor=request.user, comment=comment)
+                    messages.success(request, f"Approved; {leave.staff.full_name} is told.")
+            except services.LeaveError as error:
+                form.add_error(None, str(error))
+            else:
+                return redirect("leave_queue")
+    return render(
+        request,
+        "leave/detail.html",
+        {"leave": leave, "form": form, "manages": request.access.manages},
+    )
+
+
+@manager_required
+def calendar(request, unit_id: int):
+    unit = get_object_or_404(
+        Unit.objects.select_related("care_home"), pk=unit_id, pk__in=request.access.unit_ids
+    )
+    form = CalendarForm(request.GET or None)
+    if request.GET and not form.is_valid():
+        messages.error(request, "Pick a date as YYYY-MM-DD. Showing this week instead.")
+    first = form.first_day()
+    days = [first + timedelta(days=n) for n in range(28)]
+    return render(
+        request,
+        "leave/calendar.html",
+        {
+            "unit": unit,
+            "days": days,
+            "rows": leave_calendar(unit=unit, days=days),
+            "previous_start": first - timedelta(days=28),
+            "next_start": first + timedelta(days=28),
+            "units": Unit.objects.filter(pk__in=request.access.unit_ids).order_by("name"),
+        },
+    )
+
+
+@manager_required
+def person(request, staff_id: int):
+    staff = get_object_or_404(
+        staff_in_scope(request.access).select_related(*STAFF_RELATED), pk=staff_id
+    )
+    today = timezone.localdate()
+    return render(
+        request,
+        "leave/person.html",
+        {
+            "staff": staff,
+            "balance": balance_for(staff, today, today=today),
+            "bradford": bradford_for_people([staff], today=today)[staff.pk],
+            "requests": list(staff.leave_requests.order_by("-start_date")[:30]),
+            "episodes": list(staff.sickness_absences.order_by("-start_date")[:30]),
+        },
+    )
+
+
+@manager_required
+def sickness(request):
+    people = staff_in_scope(request.access).filter(left_on=None).select_related("user")
+    form = SicknessForm(request.POST if request.method == "POST" else None, staff_queryset=people)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.sickness_record(
+                staff=data["staff"],
+                start=data["start_date"],
+                expected_end=data["expected_end_date"],
+                reason=data["reason"],
+                fit_note=data["fit_note"],
+                notes=data["notes"],
+                actor=request.user,
+            )
+        except services.LeaveError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Sickness recorded for {data['staff'].full_name}.")
+            return redirect("leave_sickness")
+    episodes = list(
+        sickness_in_scope(request.access)
+        .filter(end_date__isnull=True)
+        .select_related("staff__user", "staff__home_unit")
+        .order_by("start_date")
+    )
+    return render(request, "leave/sickness.html", {"form": form, "episodes": episodes})
+
+
+@manager_required
+def sickness_detail(request, sickness_id: int):
+    episode = get_object_or_404(
+        sickness_in_scope(request.access).select_related("staff__user", "staff__home_unit"),
+        pk=sickness_id,
+    )
+    update = SicknessUpdateForm(
+        request.POST if "update" in request.POST else None,
+        initial={
+            "expected_end_date": episode.expected_end_date,
+            "fit_note": episode.fit_note,
+            "notes": episode.notes,
+        },
+    )
+    back = ReturnToWorkForm(
+        request.POST if "return" in request.POST else None,
+        initial={"return_to_work_on": timezone.localdate()},
+    )
+    if request.method == "POST":
+        try:
+            if "update" in request.POST and update.is_valid():
+                services.sickness_update(
+                    episode=episode,
+                    actor=request.user,
+                    expected_end=update.cleaned_data["expected_end_date"],
+                    fit_note=update.cleaned_data["fit_note"],
+                    notes=update.cleaned_data["notes"],
+                )
+                messages.success(request, "Episode updated.")
+                return redirect("leave_sickness_detail", sickness_id=episode.pk)
+            if "return" in request.POST and back.is_valid():
+                services.sickness_return(
+                    episode=episode,
+                    actor=request.user,
+                    last_day_off=back.cleaned_data["last_day_off"],
+                    return_to_work_on=back.cleaned_data["return_to_work_on"],
+                    notes=back.cleaned_data["return_notes"],
+                )
+                messages.success(request, "Return to work recorded.")
+                return redirect("leave_sickness")
+        except services.LeaveError as error:
+            (update if "update" in request.POST else back).add_error(None, str(error))
+    return render(
+        request,
+        "leave/sickness_detail.html",
+        {"episode": episode, "update": update, "back": back},
+    )
+
+
+@manager_required
+def bradford(request):
+    today = timezone.localdate()
+    people = list(
+        staff_in_scope(request.access)
+        .filter(left_on=None)
+        .select_related("user", "home_unit", "job_role")
+    )
+    scores = bradford_for_people(people, today=today)
+    rows = sorted(
+        ((person, scores[person.pk]) for person in people),
+        key=lambda row: (-row[1].score, row[0].full_name),
+    )
+    return render(request, "leave/bradford.html", {"rows": rows, "today": today})
