@@ -1,5 +1,6 @@
 from django import forms
 
+from staffrota.leave.models import SicknessReason
 from staffrota.organisation.models import JobRole, ShiftType
 
 
@@ -31,6 +32,7 @@ class ShiftActionForm(forms.Form):
         ("unassign", "Take off the shift"),
         ("change_type", "Change shift type"),
         ("cancel", "Cancel shift"),
+        ("sick", "Mark sick"),
     ]
     action = forms.ChoiceField(choices=ACTIONS)
     staff = forms.IntegerField(required=False, min_value=1)
@@ -51,6 +53,8 @@ class ShiftActionForm(forms.Form):
             self.add_error("shift_type", "Choose the new shift type.")
         if action == "cancel" and not (data.get("reason") or "").strip():
             self.add_error("reason", "Say why the shift is cancelled.")
+        if action == "sick" and data.get("reason") not in SicknessReason.values:
+            self.add_error("reason", "Choose the kind of sickness.")
         return data
 
 

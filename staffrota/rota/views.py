@@ -14,6 +14,8 @@ from django.views.decorators.http import require_GET, require_POST
 from django_scopes import scopes_disabled
 
 from staffrota.audit.models import AuditEntry
+from staffrota.leave.models import SicknessReason
+from staffrota.leave.services import LeaveError, sickness_record
 from staffrota.organisation.models import JobRole, ShiftType, StaffMember, Unit
 from staffrota.rota import exports, feeds, offers, swaps
 from staffrota.rota.forms import (
@@ -119,6 +121,8 @@ def _render_cell(request, unit, day, staff_id, *, breach=None, retry=None, statu
         "shifts": shifts,
         "shift_types": list(ShiftType.objects.filter(care_home_id=unit.care_home_id)),
         "roles": list(JobRole.objects.all()),
+        "sickness_reasons": SicknessReason.choices,
+        "today": timezone.localdate(),
         "breach": breach,
         "retry": retry or {},
         "view_start": request.GET.get("view_start") or request.POST.get("view_start", ""),
@@ -205,6 +209,21 @@ def shift_action(request, shift_id: int):
         elif action == "cancel":
             shift_cancel(shift=shift, actor=request.user, reason=data["reason"])
             messages.success(request, "The shift is cancelled.")
+        elif action == "sick":
+            if shift.staff_id is None:
+                raise RotaError("Nobody is on this shift to mark sick.")
+            sickness_record(
+                staff=shift.staff,
+                start=shift.date,
+                expected_end=shift.date,
+                reason=data["reason"],
+                actor=request.user,
+            )
+            messages.success(
+                request,
+                f"{shift.staff.full_name} is recorded off sick from {shift.date:%a %d %b}; "
+                "their shifts from then are vacancies. Record the return under Sickness.",
+            )
     except RuleBreach as breach:
         return _render_cell(
             request,
@@ -215,7 +234,7 @@ def shift_action(request, shift_id: int):
             retry={**request.POST.dict(), "shift_id": shift.pk},
             status=409,
         )
-    except RotaError as error:
+    except (RotaError, LeaveError) as error:
         messages.error(request, str(error))
     next_url = request.POST.get("next", "")
     if next_url.startswith("/") and not next_url.startswith("//"):

@@ -366,3 +366,33 @@ def test_vacancy_alert_is_in_the_periodic_schedule():
     task = BEAT_SCHEDULE["rota-vacancy-alert"]["task"]
     app.loader.import_default_modules()
     assert task in app.tasks
+
+
+def test_marking_sick_from_the_grid_makes_the_shift_vacant(client, home_a, today):
+    with scopes_disabled():
+        shift = shift_create(
+            unit=home_a.unit,
+            day=today,
+            shift_type=home_a.night,
+            job_role=home_a.nurse.job_role,
+            staff=home_a.nurse,
+            status=ShiftStatus.PUBLISHED,
+        )
+    client.force_login(home_a.manager)
+    editor = client.get(
+        reverse("rota_cell", args=[home_a.unit.pk]), {"date": today, "staff": home_a.nurse.pk}
+    ).content.decode()
+    assert "Mark sick" in editor
+    response = client.post(
+        reverse("shift_action", args=[shift.pk]),
+        {"action": "sick", "reason": "gastro"},
+        follow=True,
+    )
+    assert "recorded off sick" in response.content.decode()
+    with scopes_disabled():
+        assert Shift.objects.get(pk=shift.pk).is_vacant
+        assert home_a.nurse.sickness_absences.filter(start_date=today).exists()
+    bad = client.post(
+        reverse("shift_action", args=[shift.pk]), {"action": "sick", "reason": "bored"}, follow=True
+    )
+    assert "Choose the kind of sickness." in bad.content.decode()
