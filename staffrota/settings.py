@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "staffrota.compliance",
     "staffrota.audit",
     "staffrota.notifications",
+    "staffrota.dashboards",
     "staffrota.web",
 ]
 
