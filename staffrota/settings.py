@@ -5,6 +5,7 @@ With no environment at all the product runs on embedded defaults: a SQLite file 
 everything on a laptop. `DATABASE_URL` and `REDIS_URL` switch to PostgreSQL and Redis.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -48,19 +49,36 @@ INSTALLED_APPS = [
     "staffrota.notifications",
     "staffrota.dashboards",
     "staffrota.web",
+    # Security and operations (issue 8): lockout, two-factor, CSP, health, backups, alerts.
+    "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "staffrota.security",
+    "staffrota.ops",
 ]
 
 MIDDLEWARE = [
+    # First: every log line and response of the request carries its id, and the timing
+    # covers everything below (issue 8).
+    "staffrota.ops.middleware.RequestIdMiddleware",
+    "staffrota.ops.middleware.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "staffrota.accounts.middleware.TenancyMiddleware",
+    "staffrota.security.middleware.TwoFactorMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "staffrota.urls"
@@ -190,7 +208,7 @@ WHITENOISE_USE_FINDERS = DEBUG
 # Security headers and cookies; HSTS and secure cookies only behind HTTPS in production.
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_REFERRER_POLICY = "same-origin"  # our URLs name units and dates: never sent off-site
 CSRF_COOKIE_HTTPONLY = True
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
@@ -201,10 +219,108 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Logs: one JSON object per line (LOG_FORMAT=json, the default) carrying the request id,
+# or plain text for reading on a laptop (LOG_FORMAT=text).
+LOG_FORMAT = env_str("LOG_FORMAT", "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r} must be json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "staffrota.ops.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "staffrota.ops.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
+
+# --- Security and operations (issue 8) -------------------------------------------------------
+# Content Security Policy (django-csp): everything from our own origin, nothing inline, no
+# framing. Templates carry no <script> blocks and no style= attributes (a test checks).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+if PRODUCTION:
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["upgrade-insecure-requests"] = True
+    SESSION_COOKIE_NAME = "__Host-sessionid"  # only over HTTPS, only this host, path /
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# How many reverse proxies (nginx, a load balancer) stand in front of the app. With 1, the
+# client address is the last one nginx appended to X-Forwarded-For; with 0, REMOTE_ADDR.
+TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)
+
+# Login lockout (django-axes): an account locks after LOGIN_FAILURE_LIMIT failures, an
+# address after LOGIN_ADDRESS_FAILURE_LIMIT (higher: a care home's staff share one office
+# address). Both cool off after LOGIN_LOCKOUT_MINUTES; an admin can unlock sooner.
+AUTHENTICATION_BACKENDS = [
+    "staffrota.security.lockout.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20)
+AXES_ENABLED = True
+AXES_FAILURE_LIMIT = "staffrota.security.lockout.failure_limit"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 30)
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "staffrota.security.lockout.username_from"
+AXES_CLIENT_IP_CALLABLE = "staffrota.security.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "staffrota.security.lockout.lockout_response"
+AXES_VERBOSE = False
+
+# Two-factor login (django-otp): optional for everyone; mandatory for managers when this
+# is set or when an admin ticks it in the admin site (Security policy).
+OTP_TOTP_ISSUER = "Staff Rota"
+TWO_FACTOR_REQUIRED_FOR_MANAGERS = env_bool("TWO_FACTOR_REQUIRED_FOR_MANAGERS", False)
+
+# GDPR: personal data of people who left more than this many years ago is anonymised by a
+# periodic job (rota, cost and audit rows stay, pointing at the anonymised record).
+GDPR_RETENTION_YEARS = env_int("GDPR_RETENTION_YEARS", 6)
+
+# Backups: `manage.py backup` writes one folder per run under BACKUP_DIR and removes runs
+# older than BACKUP_RETENTION_DAYS; an alert fires when the last good one is older than
+# BACKUP_MAX_AGE_HOURS.
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(VAR_DIR / "backups")))
+BACKUP_RETENTION_DAYS = env_int("BACKUP_RETENTION_DAYS", 30)
+BACKUP_MAX_AGE_HOURS = env_int("BACKUP_MAX_AGE_HOURS", 36)
+
+# Monitoring: /metrics answers these addresses, or a request bearing METRICS_TOKEN.
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", "127.0.0.1,::1")
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+# Alerts are e-mailed here (comma-separated); thresholds follow the seed's alert table.
+ALERT_EMAILS = env_list("ALERT_EMAILS", "")
+ALERT_ERROR_RATE = 0.05  # share of requests answered 5xx over the last 15 minutes
+ALERT_SLOW_SECONDS = 2.0  # mean response time over the last 15 minutes
+ALERT_DISK_USED = 0.90  # share of the disk holding var/ and the backups
+ALERT_FORECAST_MAPE = 0.40
+ALERT_FORECAST_MAX_AGE_DAYS = 7
+# Callable returning the forecasts' freshness and accuracy (see staffrota/ops/hooks.py).
+FORECAST_STATUS_HOOK = env_str(
+    "FORECAST_STATUS_HOOK", "staffrota.forecasting.status.forecast_status"
+)
+
+# Periodic jobs: one registry, one beat (staffrota/schedule.py).
+from staffrota.schedule import BEAT_SCHEDULE as CELERY_BEAT_SCHEDULE  # noqa: E402, F401

@@ -7,5 +7,8 @@ admin.site.site_title = "Staff Rota admin"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("staffrota.accounts.urls")),
+    path("security/", include("staffrota.security.urls")),
+    path("audit/", include("staffrota.audit.urls")),
+    path("", include("staffrota.ops.urls")),
     path("", include("staffrota.web.urls")),
 ]

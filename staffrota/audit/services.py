@@ -50,18 +50,42 @@ def audit_record(
     Entries are appended one at a time: the newest entry is locked (PostgreSQL) or the
     database write lock is held (SQLite) so two writers cannot both chain onto it.
     """
+    return audit_event(
+        actor=actor,
+        action=action,
+        object_type=target._meta.label_lower,
+        object_id=str(target.pk),
+        before=before,
+        after=after,
+        reason=reason,
+        care_home_id=care_home_id
+        if care_home_id is not None
+        else getattr(target, "care_home_id", None),
+    )
+
+
+def audit_event(
+    *,
+    actor,
+    action: str,
+    object_type: str,
+    object_id: str,
+    before: dict | None = None,
+    after: dict | None = None,
+    reason: str = "",
+    care_home_id: int | None = None,
+) -> AuditEntry:
+    """Like `audit_record`, for events without a model instance (a failed login)."""
     with transaction.atomic():
         last = AuditEntry.all_homes.select_for_update().order_by("-pk").only("entry_hash").first()
         entry = AuditEntry(
-            care_home_id=care_home_id
-            if care_home_id is not None
-            else getattr(target, "care_home_id", None),
+            care_home_id=care_home_id,
             at=timezone.now(),
             actor=actor if getattr(actor, "pk", None) else None,
             actor_label=_label(actor),
             action=action,
-            object_type=target._meta.label_lower,
-            object_id=str(target.pk),
+            object_type=object_type,
+            object_id=str(object_id)[:40],
             before=json.loads(_canonical(before)) if before is not None else None,
             after=json.loads(_canonical(after)) if after is not None else None,
             reason=reason,

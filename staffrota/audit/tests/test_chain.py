@@ -1,6 +1,8 @@
 import pytest
+from django.db import connection
 from django_scopes import scopes_disabled
 
+from staffrota.audit.db import append_only_suspended
 from staffrota.audit.models import AuditEntry
 from staffrota.audit.services import GENESIS, audit_record, verify_chain
 
@@ -37,7 +39,8 @@ def test_entries_chain_onto_each_other_and_verify(home_a):
 
 def test_changing_an_entry_is_detected(home_a):
     _, second, _ = _three_entries(home_a)
-    AuditEntry.all_homes.filter(pk=second.pk).update(reason="nothing to see")
+    with append_only_suspended(connection):  # a tamperer who can drop the database guard
+        AuditEntry.all_homes.filter(pk=second.pk).update(reason="nothing to see")
     report = verify_chain()
     assert not report.ok
     assert report.broken_at == second.pk
@@ -46,7 +49,8 @@ def test_changing_an_entry_is_detected(home_a):
 
 def test_removing_an_entry_is_detected(home_a):
     _, second, third = _three_entries(home_a)
-    AuditEntry.all_homes.filter(pk=second.pk).delete()
+    with append_only_suspended(connection):
+        AuditEntry.all_homes.filter(pk=second.pk).delete()
     report = verify_chain()
     assert report.broken_at == third.pk
     assert "removed or altered" in report.problem

@@ -107,10 +107,12 @@ def test_home_sends_each_role_to_its_start_page(client, home_a):
 
 
 def test_health_reports_database_and_cache(client, db):
+    # Details are for system admins only (staffrota/ops/tests covers what others see).
+    client.force_login(f.user(role="admin", is_staff=True, is_superuser=True))
     response = client.get(reverse("healthz"))
     body = response.json()
     assert response.status_code == 200
-    assert body["status"] == "ok"
+    assert body["status"] in {"ok", "degraded"}  # degraded: no backup taken yet
     assert body["checks"]["database"] == {"ok": True, "vendor": connection.vendor}
     assert body["checks"]["cache"]["ok"] is True
 

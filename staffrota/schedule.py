@@ -1,0 +1,27 @@
+"""Every periodic job, in one registry, run by one beat (`celery -A staffrota beat`).
+
+Settings import `BEAT_SCHEDULE` as CELERY_BEAT_SCHEDULE, so this module must not import
+Django models. Each job is idempotent: a second worker or a repeated run does no harm
+(alerts open once per incident, backups are separate folders, erasure skips the erased).
+Add new periodic jobs here, never in a second beat or a cron entry.
+"""
+
+from celery.schedules import crontab
+
+BEAT_SCHEDULE = {
+    # The seed ran its monitoring script every 15 minutes from cron.
+    "ops-checks": {
+        "task": "staffrota.ops.tasks.checks_run",
+        "schedule": crontab(minute="*/15"),
+    },
+    # The seed's 02:00 daily backup, then a restore into a scratch database to prove it.
+    "ops-backup": {
+        "task": "staffrota.ops.tasks.backup_daily",
+        "schedule": crontab(hour=2, minute=0),
+    },
+    # GDPR retention: anonymise people who left longer ago than GDPR_RETENTION_YEARS.
+    "security-retention": {
+        "task": "staffrota.security.tasks.retention_sweep",
+        "schedule": crontab(hour=3, minute=30),
+    },
+}
