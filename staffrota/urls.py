@@ -9,6 +9,8 @@ urlpatterns = [
     path("accounts/", include("staffrota.accounts.urls")),
     path("security/", include("staffrota.security.urls")),
     path("audit/", include("staffrota.audit.urls")),
+    path("compliance/", include("staffrota.compliance.urls")),
+    path("dashboard/", include("staffrota.dashboards.urls")),
     path("", include("staffrota.ops.urls")),
     path("", include("staffrota.web.urls")),
 ]

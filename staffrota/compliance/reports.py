@@ -23,7 +23,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from staffrota.accounts.access import Access
 from staffrota.audit.models import AuditEntry
-from staffrota.compliance.models import Incident, IncidentCategory, Severity
+from staffrota.compliance.models import IncidentCategory, Severity
 from staffrota.compliance.queries import (
     EXPIRED,
     EXPIRING,

@@ -1,6 +1,7 @@
 """Periodic jobs: the monthly compliance report and the weekly staffing report.
 
-Each is idempotent: a `ReportDispatch` row per (report, period, person) is the claim, so a
+Both are registered in `staffrota/schedule.py`. Each is idempotent: a `ReportDispatch` row
+per (report, period, person) is the claim, so a
 second worker or a re-run sends nothing twice. Mail leaves after the claim commits.
 """
 

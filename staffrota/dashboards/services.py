@@ -211,10 +211,9 @@ def readiness(home: HomeStats) -> Readiness:
         registrations = AMBER
     else:
         registrations = GREEN
+    incidents = GREEN
     if home.severe_90:
         incidents = AMBER if home.severe_90 <= 2 else RED
-    else:
-        incidents = GREEN
     return Readiness(
         home=home,
         training=_rag(home.training_percent, 95, 85),
