@@ -20,17 +20,18 @@ def test_unscoped_query_of_tenant_data_raises(home_a):
             list(model.objects.all())
 
 
-def _project_patterns(resolver=None, prefix=""):
-    """Every URL pattern of our own apps, with its full route."""
+def _project_patterns(resolver=None, prefix="", namespace=""):
+    """Every URL pattern of our own apps, with its full route and its namespaced name."""
     resolver = resolver or get_resolver()
     for entry in resolver.url_patterns:
         route = prefix + str(entry.pattern)
         if isinstance(entry, URLResolver):
             if route.startswith("admin/"):
                 continue  # the admin is for system admins, who see every home
-            yield from _project_patterns(entry, route)
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _project_patterns(entry, route, inner)
         elif isinstance(entry, URLPattern):
-            yield route, entry
+            yield route, entry, f"{namespace}{entry.name}"
 
 
 def _ids_of(world) -> dict[str, int]:
@@ -39,7 +40,28 @@ def _ids_of(world) -> dict[str, int]:
         "home_id": world.home.pk,
         "shift_id": world.shift.pk,
         "staff_id": world.carer.pk,
+        "incident_id": _incident_of(world).pk,
     }
+
+
+def _incident_of(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_scopes import scopes_disabled
+
+    from staffrota.compliance.models import Incident
+
+    with scopes_disabled():
+        return Incident.objects.create(
+            care_home=world.home,
+            unit=world.unit,
+            occurred_at=timezone.now() - timedelta(hours=1),
+            category="fall",
+            severity="low",
+            description="A fall in the lounge.",
+            reported_by=world.staff_user,
+        )
 
 
 def test_every_url_with_another_homes_ids_answers_404(client, home_a, home_b):
@@ -47,14 +69,14 @@ def test_every_url_with_another_homes_ids_answers_404(client, home_a, home_b):
     client.login(username=home_b.manager.username, password=PASSWORD)
     ids = _ids_of(home_a)
     checked = 0
-    for route, pattern in _project_patterns():
+    for route, pattern, name in _project_patterns():
         names = re.findall(r"<(?:\w+:)?(\w+)>", route)
         if not names or any(n in ("uidb64", "token") for n in names):
             continue
         missing = [n for n in names if n not in ids]
         assert not missing, f"add ids for {missing} to _ids_of so {route} is checked"
         kwargs = {n: ids[n] for n in names}
-        url = reverse(pattern.name, kwargs=kwargs)
+        url = reverse(name, kwargs={**(pattern.default_args or {}), **kwargs})
         response = client.get(url)
         assert response.status_code == 404, f"{url} answered {response.status_code}"
         checked += 1
