@@ -11,6 +11,7 @@ from staffrota.accounts.models import Role
 from staffrota.rota.models import ShiftStatus
 from staffrota.rota.services import shift_create
 from staffrota.testing import factories as f
+from staffrota.testing.browser import browser  # noqa: F401 (a shared fixture)
 
 
 @dataclass

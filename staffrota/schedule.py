@@ -19,6 +19,11 @@ BEAT_SCHEDULE = {
         "task": "staffrota.ops.tasks.backup_daily",
         "schedule": crontab(hour=2, minute=0),
     },
+    # The seed's evening check: tell a unit's managers when over 5% of tomorrow is vacant.
+    "rota-vacancy-alert": {
+        "task": "staffrota.rota.tasks.alert_vacancies_tomorrow",
+        "schedule": crontab(hour=18, minute=0),
+    },
     # GDPR retention: anonymise people who left longer ago than GDPR_RETENTION_YEARS.
     "security-retention": {
         "task": "staffrota.security.tasks.retention_sweep",

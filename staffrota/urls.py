@@ -7,6 +7,7 @@ admin.site.site_title = "Staff Rota admin"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("staffrota.accounts.urls")),
+    path("", include("staffrota.rota.urls")),
     path("security/", include("staffrota.security.urls")),
     path("audit/", include("staffrota.audit.urls")),
     path("compliance/", include("staffrota.compliance.urls")),

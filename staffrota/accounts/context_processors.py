@@ -11,8 +11,13 @@ def navigation(request):
     items = []
     if access is not None and access.staff_id:
         items.append(("My shifts", reverse("my_shifts")))
+        items.append(("Open shifts", reverse("my_open_shifts")))
+        items.append(("Swaps", reverse("my_swaps")))
+        items.append(("Calendar", reverse("my_calendar")))
     if access is not None and access.manages:
         items.append(("Units and rotas", reverse("unit_list")))
+        items.append(("Vacancies", reverse("vacancy_list")))
+        items.append(("Swap requests", reverse("swap_queue")))
     if access is not None and access.manages:
         items.append(("Dashboard", reverse("dashboards:index")))
         items.append(("Training", reverse("compliance:training_matrix")))

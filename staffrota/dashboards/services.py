@@ -15,6 +15,8 @@ from staffrota.dashboards import forecast
 from staffrota.dashboards.cache import home_stats_many
 from staffrota.dashboards.charts import Series, bar_chart, line_chart
 from staffrota.dashboards.stats import HomeStats, UnitStats
+from staffrota.organisation.models import JobRole
+from staffrota.rota.costs import agency_rate
 
 SOURCE_LABELS = {
     "contracted": "Permanent",
@@ -103,6 +105,7 @@ class SmDashboard:
     comparison: list[HomeComparison]
     accuracy: list | None
     accuracy_chart: str = ""
+    agency_rates: list[tuple[str, object]] = field(default_factory=list)
 
 
 def sm_dashboard(*, access: Access, today: date) -> SmDashboard:
@@ -163,6 +166,7 @@ def sm_dashboard(*, access: Access, today: date) -> SmDashboard:
         comparison=comparison,
         accuracy=accuracy,
         accuracy_chart=accuracy_chart,
+        agency_rates=[(role.name, agency_rate(role)) for role in JobRole.objects.all()],
     )
 
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Max, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -35,25 +34,18 @@ from staffrota.leave.models import LeaveRequest, LeaveStatus, SicknessAbsence
 from staffrota.organisation.models import (
     CareHome,
     DemandRecord,
+    JobRole,
     StaffingRequirement,
     StaffMember,
     Unit,
 )
-from staffrota.rota.models import Shift, ShiftSource, ShiftStatus
+from staffrota.rota.costs import DEFAULT_AGENCY_RATES, agency_rate
+from staffrota.rota.models import AgencyBooking, AgencyStatus, Shift, ShiftSource, ShiftStatus
 
-# What an agency charges per hour when a shift has no rate of its own. DOMAIN.md section 3
-# gives agency carer £19.57 and nurse £37.56 (England, 2022); senior carer and ancillary
-# are our estimates between those and the employed rates. Override with the setting
-# STAFFROTA_AGENCY_RATES = {"carer": "21.00", ...}.
-DEFAULT_AGENCY_RATES = {
-    "rn": Decimal("37.56"),
-    "senior": Decimal("22.50"),
-    "carer": Decimal("19.57"),
-    "ancillary": Decimal("15.50"),
-}
-FALLBACK_AGENCY_RATE = Decimal("19.57")
-# No overtime premium is documented (DOMAIN.md section 3: "not found"): overtime and bank
-# hours are costed at the person's own rate.
+# Costs follow the rota's own cost rules (staffrota.rota.costs), so the dashboards and the
+# vacancy page agree: contracted and bank hours at the person's rate, overtime at that rate
+# times the home's overtime premium, agency at the confirmed booking's rate where there is
+# one, otherwise the role's agency rate (set per role; defaults in DEFAULT_AGENCY_RATES).
 SOURCES = [choice.value for choice in ShiftSource]
 COVER_AHEAD_DAYS = 7
 COVER_BEHIND_DAYS = 28
@@ -61,8 +53,8 @@ TREND_MONTHS = 12
 
 
 def agency_rates() -> dict[str, Decimal]:
-    configured = getattr(settings, "STAFFROTA_AGENCY_RATES", None) or {}
-    return {**DEFAULT_AGENCY_RATES, **{k: Decimal(str(v)) for k, v in configured.items()}}
+    """Each role's agency rate per hour, by role code: one query."""
+    return {role.code: agency_rate(role) for role in JobRole.objects.all()}
 
 
 @dataclass
@@ -429,8 +421,14 @@ def _compliance(units: dict[int, UnitStats], home_ids: list[int], today: date) -
                 )
 
 
+def _month_of(value) -> date:
+    return value.date() if hasattr(value, "date") else value
+
+
 def _costs(month_figures, home_ids: list[int], first: date, today: date) -> None:
     rates = agency_rates()
+    premium = dict(CareHome.objects.filter(pk__in=home_ids).values_list("pk", "overtime_premium"))
+    money = DecimalField(max_digits=14, decimal_places=2)
     worked = (
         Shift.objects.filter(
             care_home_id__in=home_ids,
@@ -442,28 +440,44 @@ def _costs(month_figures, home_ids: list[int], first: date, today: date) -> None
         .values("care_home_id", "month", "source", "job_role__code")
         .annotate(
             hours=Sum("paid_hours"),
-            cost=Sum(
-                ExpressionWrapper(
-                    F("paid_hours") * F("staff__hourly_rate"),
-                    output_field=DecimalField(max_digits=14, decimal_places=2),
-                )
-            ),
+            cost=Sum(ExpressionWrapper(F("paid_hours") * F("staff__hourly_rate"), money)),
         )
         .order_by()
     )
+    booked = {
+        (row["care_home_id"], _month_of(row["month"]), row["shift__job_role__code"]): row
+        for row in AgencyBooking.objects.filter(
+            care_home_id__in=home_ids,
+            status=AgencyStatus.CONFIRMED,
+            shift__date__range=(first, today),
+            shift__status=ShiftStatus.PUBLISHED,
+        )
+        .annotate(month=TruncMonth("shift__date"))
+        .values("care_home_id", "month", "shift__job_role__code")
+        .annotate(
+            hours=Sum("shift__paid_hours"),
+            cost=Sum(ExpressionWrapper(F("hourly_rate") * F("shift__paid_hours"), money)),
+        )
+        .order_by()
+    }
     for row in worked:
-        month = row["month"]
-        if hasattr(month, "date"):
-            month = month.date()
+        month = _month_of(row["month"])
         figures = month_figures[row["care_home_id"]].get(month)
         if figures is None:
             continue
         hours = Decimal(row["hours"] or 0)
-        if row["source"] == ShiftSource.AGENCY:
-            cost = hours * rates.get(row["job_role__code"], FALLBACK_AGENCY_RATE)
+        source = row["source"]
+        if source == ShiftSource.AGENCY:
+            code = row["job_role__code"]
+            booking = booked.get((row["care_home_id"], month, code))
+            booked_hours = Decimal(booking["hours"] or 0) if booking else Decimal(0)
+            booked_cost = Decimal(booking["cost"] or 0) if booking else Decimal(0)
+            rate = rates.get(code, DEFAULT_AGENCY_RATES["carer"])
+            cost = booked_cost + max(Decimal(0), hours - booked_hours) * rate
+        elif source == ShiftSource.OVERTIME:
+            cost = Decimal(row["cost"] or 0) * premium.get(row["care_home_id"], Decimal(1))
         else:
             cost = Decimal(row["cost"] or 0)
-        source = row["source"]
         figures.hours[source] = figures.hours.get(source, 0.0) + float(hours)
         figures.cost[source] = figures.cost.get(source, 0.0) + float(cost)
 
@@ -476,7 +490,7 @@ def _demand(month_figures, home_ids: list[int], first: date, today: date) -> Non
         .annotate(beds=Sum("occupied_beds"), days=Count("date", distinct=True))
         .order_by()
     ):
-        month = row["month"].date() if hasattr(row["month"], "date") else row["month"]
+        month = _month_of(row["month"])
         figures = month_figures[row["care_home_id"]].get(month)
         if figures is not None:
             figures.bed_days = int(row["beds"] or 0)

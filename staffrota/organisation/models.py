@@ -28,6 +28,13 @@ class CareHome(models.Model):
     leave_year_start_month = models.PositiveSmallIntegerField(
         default=4, validators=[MinValueValidator(1), MaxValueValidator(12)]
     )
+    overtime_premium = models.DecimalField(
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("1.50"),
+        validators=[MinValueValidator(Decimal("1"))],
+        help_text="Overtime pays the hourly rate times this.",
+    )
 
     # A home is its own tenant: scoped by primary key.
     objects = HomeScopedManager("pk")
@@ -82,6 +89,13 @@ class JobRole(models.Model):
         max_length=4, choices=RegistrationBody.choices, blank=True, default=""
     )
     rank = models.PositiveSmallIntegerField(default=0, help_text="Sort order on the rota.")
+    agency_hourly_rate = models.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="What an agency charges per hour for this role; empty uses the default.",
+    )
 
     class Meta:
         ordering = ["rank", "name"]

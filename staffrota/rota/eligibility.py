@@ -49,12 +49,15 @@ def worked_shift(shift: Shift) -> WorkedShift:
     )
 
 
-def load_worked(staff_ids: Iterable[int], around: date) -> dict[int, list[WorkedShift]]:
+def load_worked(
+    staff_ids: Iterable[int], around: date, until: date | None = None
+) -> dict[int, list[WorkedShift]]:
+    """Live shifts of these people within the reference window around [around, until]."""
     found: dict[int, list[WorkedShift]] = defaultdict(list)
     rows = (
         Shift.objects.filter(
             staff_id__in=list(staff_ids),
-            date__range=(around - WINDOW, around + WINDOW),
+            date__range=(around - WINDOW, (until or around) + WINDOW),
         )
         .exclude(status=ShiftStatus.CANCELLED)
         .select_related("shift_type", "unit")
@@ -64,14 +67,17 @@ def load_worked(staff_ids: Iterable[int], around: date) -> dict[int, list[Worked
     return found
 
 
-def load_absences(staff_ids: Iterable[int], around: date) -> dict[int, list[Absence]]:
+def load_absences(
+    staff_ids: Iterable[int], around: date, until: date | None = None
+) -> dict[int, list[Absence]]:
     ids = list(staff_ids)
+    until = until or around
     found: dict[int, list[Absence]] = defaultdict(list)
     leave = LeaveRequest.objects.filter(
         staff_id__in=ids,
         status=LeaveStatus.APPROVED,
         end_date__gte=around - WINDOW,
-        start_date__lte=around + WINDOW,
+        start_date__lte=until + WINDOW,
     )
     for request in leave:
         found[request.staff_id].append(
@@ -82,7 +88,7 @@ def load_absences(staff_ids: Iterable[int], around: date) -> dict[int, list[Abse
                 request.get_leave_type_display().lower(),
             )
         )
-    sickness = SicknessAbsence.objects.filter(staff_id__in=ids, start_date__lte=around + WINDOW)
+    sickness = SicknessAbsence.objects.filter(staff_id__in=ids, start_date__lte=until + WINDOW)
     sickness = sickness.filter(Q(end_date__isnull=True) | Q(end_date__gte=around - WINDOW))
     for episode in sickness:
         found[episode.staff_id].append(
@@ -91,24 +97,53 @@ def load_absences(staff_ids: Iterable[int], around: date) -> dict[int, list[Abse
     return found
 
 
-def check_candidates(shift: Shift, candidates: list[StaffMember]) -> dict[int, Verdict]:
-    """The verdict of every rule for each candidate on `shift`, in three queries."""
+def check_candidates(
+    shift: Shift, candidates: list[StaffMember], releasing: dict[int, int] | None = None
+) -> dict[int, Verdict]:
+    """The verdict of every rule for each candidate on `shift`, in three queries.
+
+    `releasing` maps a person to a shift they give up in the same change (a swap), which
+    then does not count against them.
+    """
     ids = [member.pk for member in candidates]
     worked = load_worked(ids, shift.date)
     absences = load_absences(ids, shift.date)
     proposed = worked_shift(shift)
     rules = rules_for(shift.care_home)
+    releasing = releasing or {}
     return {
         member.pk: check_shift(
             person=person_of(member),
             shift=proposed,
             slot_role_code=shift.job_role.code,
             slot_role_name=shift.job_role.name,
-            others=worked.get(member.pk, []),
+            others=[s for s in worked.get(member.pk, []) if s.shift_id != releasing.get(member.pk)],
             absences=absences.get(member.pk, []),
             rules=rules,
         )
         for member in candidates
+    }
+
+
+def check_person_on_shifts(staff: StaffMember, shifts: list[Shift]) -> dict[int, Verdict]:
+    """The verdict for one person on each of several shifts, in three queries."""
+    if not shifts:
+        return {}
+    first, last = min(s.date for s in shifts), max(s.date for s in shifts)
+    worked = load_worked([staff.pk], first, last).get(staff.pk, [])
+    absences = load_absences([staff.pk], first, last).get(staff.pk, [])
+    person = person_of(staff)
+    return {
+        shift.pk: check_shift(
+            person=person,
+            shift=worked_shift(shift),
+            slot_role_code=shift.job_role.code,
+            slot_role_name=shift.job_role.name,
+            others=worked,
+            absences=absences,
+            rules=rules_for(shift.care_home),
+        )
+        for shift in shifts
     }
 
 

@@ -72,4 +72,145 @@ class Shift(HomeOwned):
 
     @property
     def is_vacant(self) -> bool:
-        return self.staff_id is None and self.status != ShiftStatus.CANCELLED
+        """Nobody on it and no confirmed agency worker either."""
+        return (
+            self.staff_id is None
+            and self.source != ShiftSource.AGENCY
+            and self.status != ShiftStatus.CANCELLED
+        )
+
+
+# A shift is covered by a person, or by agency staff once their booking is confirmed.
+VACANT = Q(staff__isnull=True) & ~Q(source=ShiftSource.AGENCY) & ~Q(status=ShiftStatus.CANCELLED)
+
+
+class OfferStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CLAIMED = "claimed", "Claimed"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class OpenShiftOffer(HomeOwned):
+    """A vacancy offered to eligible staff; the first valid claim takes it."""
+
+    shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="offers")
+    offered_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", null=True
+    )
+    offered_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=OfferStatus.choices, default=OfferStatus.OPEN)
+    claimed_by = models.ForeignKey(
+        "organisation.StaffMember", on_delete=models.PROTECT, related_name="+", null=True
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # One live offer per shift at a time.
+            models.UniqueConstraint(
+                fields=["shift"], condition=Q(status="open"), name="one_open_offer_per_shift"
+            ),
+        ]
+
+
+class AgencyStatus(models.TextChoices):
+    REQUESTED = "requested", "Requested"
+    CONFIRMED = "confirmed", "Confirmed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class AgencyBooking(HomeOwned):
+    """Agency cover asked for a vacancy. Once confirmed, the shift counts as covered."""
+
+    shift = models.ForeignKey(Shift, on_delete=models.PROTECT, related_name="agency_bookings")
+    agency = models.CharField(max_length=80)
+    hourly_rate = models.DecimalField(max_digits=6, decimal_places=2)
+    worker_name = models.CharField(max_length=80, blank=True)
+    status = models.CharField(
+        max_length=10, choices=AgencyStatus.choices, default=AgencyStatus.REQUESTED
+    )
+    requested_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", null=True
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(hourly_rate__gt=0), name="agency_rate_positive"),
+            models.UniqueConstraint(
+                fields=["shift"],
+                condition=Q(status__in=["requested", "confirmed"]),
+                name="one_live_agency_booking_per_shift",
+            ),
+        ]
+
+    @property
+    def cost(self):
+        return self.hourly_rate * self.shift.paid_hours
+
+
+class SwapStatus(models.TextChoices):
+    PROPOSED = "proposed", "Waiting for colleague"
+    ACCEPTED = "accepted", "Waiting for manager"
+    APPROVED = "approved", "Approved"
+    DECLINED = "declined", "Declined by colleague"
+    REJECTED = "rejected", "Rejected by manager"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class ShiftSwap(HomeOwned):
+    """One person offers their shift for a colleague's; the colleague accepts, a manager
+    approves, and the rules are checked again at approval."""
+
+    proposer = models.ForeignKey(
+        "organisation.StaffMember", on_delete=models.CASCADE, related_name="swaps_proposed"
+    )
+    proposer_shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="+")
+    colleague = models.ForeignKey(
+        "organisation.StaffMember", on_delete=models.CASCADE, related_name="swaps_received"
+    )
+    colleague_shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(
+        max_length=10, choices=SwapStatus.choices, default=SwapStatus.PROPOSED
+    )
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, related_name="+", null=True, blank=True
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(proposer=F("colleague")), name="swap_between_two_people"
+            ),
+        ]
+
+
+class CalendarFeed(HomeOwned):
+    """A private calendar address for one person; a new token revokes the old one."""
+
+    staff = models.OneToOneField(
+        "organisation.StaffMember", on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class VacancyAlert(HomeOwned):
+    """Records that a unit's managers were told about tomorrow's vacancies, once per day."""
+
+    unit = models.ForeignKey("organisation.Unit", on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    vacancies = models.PositiveIntegerField()
+    shifts = models.PositiveIntegerField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "date"], name="one_vacancy_alert_per_day"),
+        ]

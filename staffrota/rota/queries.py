@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from django.db.models import Q
 
 from staffrota.organisation.models import JobRole, ShiftType, StaffingRequirement, StaffMember, Unit
-from staffrota.rota.models import Shift, ShiftStatus
+from staffrota.rota.models import Shift, ShiftSource, ShiftStatus
 
 
 @dataclass
@@ -40,6 +40,10 @@ class StaffRow:
     staff: StaffMember | None  # None is the row of vacancies
     cells: list[list[Shift]]
     hours: float = 0.0
+    days: list[date] = field(default_factory=list)
+
+    def day_cells(self) -> list[tuple[date, list[Shift]]]:
+        return list(zip(self.days, self.cells, strict=True))
 
 
 @dataclass
@@ -48,6 +52,7 @@ class RotaGrid:
     days: list[date]
     staff_rows: list[StaffRow]
     vacancy_row: StaffRow
+    agency_row: StaffRow
     cover_rows: list[CoverRow] = field(default_factory=list)
 
     @property
@@ -91,18 +96,27 @@ def rota_grid(*, unit: Unit, start: date, days: int, include_drafts: bool = True
 
     index = {day: position for position, day in enumerate(day_list)}
     rows: dict[int, StaffRow] = {
-        member.pk: StaffRow(staff=member, cells=[[] for _ in day_list]) for member in home_staff
+        member.pk: StaffRow(staff=member, cells=[[] for _ in day_list], days=day_list)
+        for member in home_staff
     }
-    vacancy_row = StaffRow(staff=None, cells=[[] for _ in day_list])
+    vacancy_row = StaffRow(staff=None, cells=[[] for _ in day_list], days=day_list)
+    agency_row = StaffRow(staff=None, cells=[[] for _ in day_list], days=day_list)
     scheduled: dict[tuple[int, int, date], int] = defaultdict(int)
     for shift in shifts:
         position = index[shift.date]
         if shift.staff_id is None:
-            vacancy_row.cells[position].append(shift)
+            if shift.source == ShiftSource.AGENCY:  # covered by a confirmed agency worker
+                agency_row.cells[position].append(shift)
+                agency_row.hours += float(shift.paid_hours)
+                scheduled[(shift.shift_type_id, shift.job_role_id, shift.date)] += 1
+            else:
+                vacancy_row.cells[position].append(shift)
             continue
         row = rows.get(shift.staff_id)
         if row is None:  # someone from another unit covering here
-            row = rows[shift.staff_id] = StaffRow(staff=shift.staff, cells=[[] for _ in day_list])
+            row = rows[shift.staff_id] = StaffRow(
+                staff=shift.staff, cells=[[] for _ in day_list], days=day_list
+            )
         row.cells[position].append(shift)
         row.hours += float(shift.paid_hours)
         scheduled[(shift.shift_type_id, shift.job_role_id, shift.date)] += 1
@@ -139,6 +153,7 @@ def rota_grid(*, unit: Unit, start: date, days: int, include_drafts: bool = True
         days=day_list,
         staff_rows=staff_rows,
         vacancy_row=vacancy_row,
+        agency_row=agency_row,
         cover_rows=cover_rows,
     )
 

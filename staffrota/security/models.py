@@ -1,10 +1,7 @@
 """Security policy an admin can change, consent records and erasures (GDPR)."""
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import models
-
-POLICY_CACHE_KEY = "security:policy"
 
 
 class SecurityPolicy(models.Model):
@@ -28,17 +25,13 @@ class SecurityPolicy(models.Model):
     def save(self, *args, **kwargs):
         self.pk = 1
         super().save(*args, **kwargs)
-        cache.delete(POLICY_CACHE_KEY)
 
     @classmethod
     def two_factor_required_for_managers(cls) -> bool:
+        # Asked once per login (the answer is kept in the session), so no cache is needed.
         if settings.TWO_FACTOR_REQUIRED_FOR_MANAGERS:
             return True
-        cached = cache.get(POLICY_CACHE_KEY)
-        if cached is None:
-            cached = cls.objects.filter(pk=1, require_two_factor_for_managers=True).exists()
-            cache.set(POLICY_CACHE_KEY, cached, 60)
-        return cached
+        return cls.objects.filter(pk=1, require_two_factor_for_managers=True).exists()
 
 
 class ConsentPurpose(models.TextChoices):

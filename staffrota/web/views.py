@@ -76,6 +76,15 @@ def unit_rota(request, unit_id: int):
             "Showing this week instead.",
         )
     start, days = form.period()
+    if request.GET.get("print"):
+        # One table per week, each printed on its own landscape A4 page.
+        weeks_grids = [
+            rota_grid(unit=unit, start=start + timedelta(days=offset), days=7, include_drafts=False)
+            for offset in range(0, days, 7)
+        ]
+        return render(
+            request, "web/unit_rota_print.html", {"unit": unit, "weeks_grids": weeks_grids}
+        )
     grid = rota_grid(unit=unit, start=start, days=days)
     return render(
         request,

@@ -1,14 +1,18 @@
 """The tenancy wall: nobody sees another home's data unless their role covers it."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django_scopes import ScopeError
+from django.utils import timezone
+from django_scopes import ScopeError, scopes_disabled
 
+from staffrota.compliance.models import Incident
 from staffrota.leave.models import LeaveRequest
 from staffrota.organisation.models import CareHome, StaffMember, Unit
-from staffrota.rota.models import Shift
+from staffrota.rota.models import AgencyBooking, Shift, ShiftStatus, ShiftSwap
+from staffrota.rota.services import shift_create
 from staffrota.testing.factories import PASSWORD, service_manager
 
 pytestmark = pytest.mark.django_db
@@ -34,26 +38,28 @@ def _project_patterns(resolver=None, prefix="", namespace=""):
             yield route, entry, f"{namespace}{entry.name}"
 
 
-def _ids_of(world) -> dict[str, int]:
-    return {
-        "unit_id": world.unit.pk,
-        "home_id": world.home.pk,
-        "shift_id": world.shift.pk,
-        "staff_id": world.carer.pk,
-        "incident_id": _incident_of(world).pk,
-    }
-
-
-def _incident_of(world):
-    from datetime import timedelta
-
-    from django.utils import timezone
-    from django_scopes import scopes_disabled
-
-    from staffrota.compliance.models import Incident
-
+def _ids_of(world) -> dict[str, object]:
+    """Real ids of one home's objects for every URL keyword the project uses."""
     with scopes_disabled():
-        return Incident.objects.create(
+        booking = AgencyBooking.objects.create(
+            care_home=world.home, shift=world.vacancy, agency="Agency A", hourly_rate=22
+        )
+        other_shift = shift_create(
+            unit=world.unit,
+            day=world.shift.date + timedelta(days=3),
+            shift_type=world.early,
+            job_role=world.nurse.job_role,
+            staff=world.nurse,
+            status=ShiftStatus.PUBLISHED,
+        )
+        swap = ShiftSwap.objects.create(
+            care_home=world.home,
+            proposer=world.carer,
+            proposer_shift=world.shift,
+            colleague=world.nurse,
+            colleague_shift=other_shift,
+        )
+        incident = Incident.objects.create(
             care_home=world.home,
             unit=world.unit,
             occurred_at=timezone.now() - timedelta(hours=1),
@@ -62,25 +68,46 @@ def _incident_of(world):
             description="A fall in the lounge.",
             reported_by=world.staff_user,
         )
+    return {
+        "unit_id": world.unit.pk,
+        "home_id": world.home.pk,
+        "shift_id": world.shift.pk,
+        "staff_id": world.carer.pk,
+        "booking_id": booking.pk,
+        "swap_id": swap.pk,
+        "answer": "accept",
+        "incident_id": incident.pk,
+    }
+
+
+# Keywords that are not ids: secret tokens are the key themselves (a calendar feed works
+# for whoever holds its address, by design) and password-reset links carry their own proof.
+NOT_IDS = {"uidb64", "token"}
 
 
 def test_every_url_with_another_homes_ids_answers_404(client, home_a, home_b):
-    """Walk every URL that names an object, as home B's manager with home A's real ids."""
-    client.login(username=home_b.manager.username, password=PASSWORD)
+    """Walk every URL that names an object, as home B's people with home A's real ids.
+
+    Staff pages (/my/...) are walked as home B's staff member, the rest as its manager;
+    a page that only takes POST is posted to.
+    """
     ids = _ids_of(home_a)
     checked = 0
-    for route, pattern, name in _project_patterns():
+    for route, _pattern, name in _project_patterns():
         names = re.findall(r"<(?:\w+:)?(\w+)>", route)
-        if not names or any(n in ("uidb64", "token") for n in names):
+        if not names or NOT_IDS & set(names):
             continue
         missing = [n for n in names if n not in ids]
         assert not missing, f"add ids for {missing} to _ids_of so {route} is checked"
-        kwargs = {n: ids[n] for n in names}
-        url = reverse(name, kwargs={**(pattern.default_args or {}), **kwargs})
+        visitor = home_b.staff_user if route.startswith("my/") else home_b.manager
+        client.force_login(visitor)
+        url = reverse(name, kwargs={n: ids[n] for n in names})
         response = client.get(url)
+        if response.status_code == 405:
+            response = client.post(url, {"action": "assign", "staff": home_a.carer.pk})
         assert response.status_code == 404, f"{url} answered {response.status_code}"
         checked += 1
-    assert checked >= 1
+    assert checked >= 15
 
 
 def test_operational_manager_cannot_open_unassigned_unit_in_same_home(client, home_a):

@@ -1,15 +1,19 @@
 """Rota writes: the rules are binding, overrides are audited, races have one winner."""
 
+import contextlib
 import threading
 from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django_scopes import scopes_disabled
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from staffrota.audit.models import AuditEntry
 from staffrota.leave.models import LeaveRequest, LeaveStatus, LeaveType
+from staffrota.rota.eligibility import check_assignment
 from staffrota.rota.models import Shift, ShiftStatus
 from staffrota.rota.services import (
     Override,
@@ -222,3 +226,34 @@ def test_two_managers_filling_one_vacancy_at_once_exactly_one_wins(home_a, today
     assert "was filled by" in loser and "a moment ago" in loser
     with scopes_disabled():
         assert Shift.objects.get(pk=vacancy.pk).staff_id in (home_a.carer.pk, second.pk)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["carer", "nurse"]), st.integers(0, 20), st.booleans()),
+        max_size=14,
+    )
+)
+def test_no_sequence_of_service_calls_builds_a_rota_that_breaks_a_rule(home_a, today, calls):
+    """Whatever order managers add shifts in, every shift that was saved still passes every
+    rule against all the others: refusals happen at the door, not after the fact."""
+    with scopes_disabled(), transaction.atomic():
+        for who, offset, night in calls:
+            person = home_a.carer if who == "carer" else home_a.nurse
+            with contextlib.suppress(RotaError):  # a refusal is a fine outcome here
+                shift_create(
+                    unit=home_a.unit,
+                    day=today + timedelta(days=offset),
+                    shift_type=home_a.night if night else home_a.early,
+                    job_role=person.job_role,
+                    staff=person,
+                )
+        for shift in Shift.objects.filter(staff__isnull=False).select_related(
+            "care_home", "unit", "shift_type", "job_role", "staff__user", "staff__job_role"
+        ):
+            verdict = check_assignment(shift, shift.staff)
+            assert verdict.ok, verdict.summary()
+        transaction.set_rollback(True)

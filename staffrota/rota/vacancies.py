@@ -1,0 +1,141 @@
+"""Vacancies across a manager's units, and who could fill each one, cheapest first."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, Q
+
+from staffrota.organisation.models import StaffingRequirement, StaffMember, UnitCover
+from staffrota.rota.costs import CATEGORY_ORDER, agency_rate, shift_cost
+from staffrota.rota.eligibility import check_candidates
+from staffrota.rota.models import VACANT, Shift, ShiftSource, ShiftStatus
+from staffrota.rota.rules import ROLE_COVERS, Verdict
+
+
+@dataclass
+class Vacancy:
+    shift: Shift
+    minimum: int
+    covered: int
+
+    @property
+    def shortfall(self) -> int:
+        """How many people below the minimum this slot is (0 if the vacancy is a spare)."""
+        return max(self.minimum - self.covered, 0)
+
+
+def _covered_counts(units, start: date, end: date) -> dict[tuple, int]:
+    rows = (
+        Shift.objects.filter(unit__in=units, date__range=(start, end))
+        .exclude(status=ShiftStatus.CANCELLED)
+        .filter(Q(staff__isnull=False) | Q(source=ShiftSource.AGENCY))
+        .values("unit_id", "date", "shift_type_id", "job_role_id")
+        .annotate(n=Count("pk"))
+    )
+    return {(r["unit_id"], r["date"], r["shift_type_id"], r["job_role_id"]): r["n"] for r in rows}
+
+
+def _minimums(units) -> dict[tuple, int]:
+    rows = StaffingRequirement.objects.filter(unit__in=units).values_list(
+        "unit_id", "weekday", "shift_type_id", "job_role_id", "minimum"
+    )
+    return {(u, w, t, r): m for u, w, t, r, m in rows}
+
+
+def open_vacancies(*, unit_ids, start: date, days: int = 28) -> list[Vacancy]:
+    """Unfilled shifts on these units from `start`, soonest first, with the shortfall.
+
+    Three queries whatever the number of units, days or vacancies.
+    """
+    units = list(unit_ids)
+    end = start + timedelta(days=days - 1)
+    shifts = list(
+        Shift.objects.filter(VACANT, unit__in=units, date__range=(start, end))
+        .select_related("unit", "shift_type", "job_role")
+        .order_by("starts_at", "unit__name", "pk")
+    )
+    covered = _covered_counts(units, start, end)
+    minimums = _minimums(units)
+    return [
+        Vacancy(
+            shift=shift,
+            minimum=minimums.get(
+                (shift.unit_id, shift.date.weekday(), shift.shift_type_id, shift.job_role_id), 0
+            ),
+            covered=covered.get(
+                (shift.unit_id, shift.date, shift.shift_type_id, shift.job_role_id), 0
+            ),
+        )
+        for shift in shifts
+    ]
+
+
+@dataclass
+class Candidate:
+    staff: StaffMember
+    verdict: Verdict
+    category: str  # contracted, bank or overtime
+    cost: Decimal
+    week_hours: Decimal
+
+    @property
+    def eligible(self) -> bool:
+        return self.verdict.ok
+
+
+@dataclass
+class CandidateList:
+    eligible: list[Candidate]
+    excluded: list[Candidate]
+    agency_cost: Decimal
+    agency_rate: Decimal
+
+
+def candidate_pool(shift: Shift) -> list[StaffMember]:
+    """Active staff of the home who may work on this unit in a role that covers the slot."""
+    roles = [code for code, covers in ROLE_COVERS.items() if shift.job_role.code in covers]
+    covering = UnitCover.objects.filter(unit=shift.unit_id).values("staff_id")
+    return list(
+        StaffMember.objects.filter(care_home=shift.care_home_id, job_role__code__in=roles)
+        .filter(Q(home_unit=shift.unit_id) | Q(pk__in=covering))
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=shift.date))
+        .filter(started_on__lte=shift.date)
+        .select_related("user", "job_role")
+    )
+
+
+def vacancy_candidates(shift: Shift) -> CandidateList:
+    """Everyone who could fill `shift`: those passing every rule ranked cheapest first
+    (contracted hours left, then bank, then overtime), and the rest with the reasons."""
+    pool = candidate_pool(shift)
+    verdicts = check_candidates(shift, pool)
+    home = shift.care_home
+    eligible, excluded = [], []
+    for member in pool:
+        verdict = verdicts[member.pk]
+        candidate = Candidate(
+            staff=member,
+            verdict=verdict,
+            category=verdict.source,
+            cost=shift_cost(
+                category=verdict.source,
+                hours=shift.paid_hours,
+                staff=member,
+                home=home,
+                role=shift.job_role,
+            ),
+            week_hours=verdict.week_hours_before,
+        )
+        (eligible if verdict.ok else excluded).append(candidate)
+    eligible.sort(
+        key=lambda c: (CATEGORY_ORDER[c.category], c.cost, c.week_hours, c.staff.full_name)
+    )
+    excluded.sort(key=lambda c: c.staff.full_name)
+    rate = agency_rate(shift.job_role)
+    return CandidateList(
+        eligible=eligible,
+        excluded=excluded,
+        agency_cost=(rate * shift.paid_hours).quantize(Decimal("0.01")),
+        agency_rate=rate,
+    )

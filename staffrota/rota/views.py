@@ -1,0 +1,565 @@
+"""Rota pages: editing the grid, vacancies and their candidates, open shifts, swaps,
+calendar feeds and exports. Thin: every change goes through the rota services."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+from django_scopes import scopes_disabled
+
+from staffrota.audit.models import AuditEntry
+from staffrota.organisation.models import JobRole, ShiftType, StaffMember, Unit
+from staffrota.rota import exports, feeds, offers, swaps
+from staffrota.rota.forms import (
+    AddShiftForm,
+    AgencyConfirmForm,
+    AgencyRequestForm,
+    CellForm,
+    DecisionForm,
+    ExportForm,
+    PublishForm,
+    ShiftActionForm,
+    SwapProposeForm,
+)
+from staffrota.rota.models import (
+    AgencyBooking,
+    CalendarFeed,
+    OfferStatus,
+    Shift,
+    ShiftStatus,
+    ShiftSwap,
+    SwapStatus,
+)
+from staffrota.rota.services import (
+    Override,
+    RotaError,
+    RuleBreach,
+    rota_publish,
+    shift_assign,
+    shift_cancel,
+    shift_change_type,
+    shift_create,
+    shift_unassign,
+)
+from staffrota.rota.vacancies import open_vacancies, vacancy_candidates
+from staffrota.web.permissions import manager_required
+
+SHIFT_RELATED = ("care_home", "unit", "shift_type", "job_role", "staff__user", "staff__job_role")
+
+
+def _unit(request, unit_id: int) -> Unit:
+    return get_object_or_404(
+        Unit.objects.select_related("care_home"), pk=unit_id, pk__in=request.access.unit_ids
+    )
+
+
+def _shift(request, shift_id: int) -> Shift:
+    return get_object_or_404(
+        Shift.objects.select_related(*SHIFT_RELATED),
+        pk=shift_id,
+        unit_id__in=request.access.unit_ids,
+    )
+
+
+def _me(request) -> StaffMember:
+    if not request.access.staff_id:
+        raise PermissionDenied("These pages are for staff with a staff record.")
+    return get_object_or_404(
+        StaffMember.objects.select_related("user", "job_role", "home_unit"),
+        pk=request.access.staff_id,
+    )
+
+
+def _back_to_grid(request, unit: Unit, day=None):
+    url = reverse("unit_rota", args=[unit.pk])
+    start = request.POST.get("view_start") or (day.isoformat() if day else "")
+    weeks = request.POST.get("view_weeks", "1")
+    return redirect(f"{url}?start={start}&weeks={weeks if weeks in ('1', '4') else '1'}")
+
+
+def _override(request, form) -> Override | None:
+    reason = (form.cleaned_data.get("override_reason") or "").strip()
+    return Override(actor=request.user, reason=reason) if reason else None
+
+
+# The grid's cell editor ------------------------------------------------------------------
+
+
+@manager_required
+@require_GET
+def cell_editor(request, unit_id: int):
+    unit = _unit(request, unit_id)
+    form = CellForm(request.GET)
+    if not form.is_valid():
+        return HttpResponseBadRequest("Choose a day (YYYY-MM-DD) and a person on the rota.")
+    return _render_cell(request, unit, form.cleaned_data["date"], form.cleaned_data["staff"])
+
+
+def _render_cell(request, unit, day, staff_id, *, breach=None, retry=None, status=200):
+    staff = None
+    if staff_id:
+        staff = get_object_or_404(
+            StaffMember.objects.select_related("user", "job_role"),
+            pk=staff_id,
+            care_home_id=unit.care_home_id,
+        )
+    shifts = Shift.objects.filter(unit=unit, date=day).exclude(status=ShiftStatus.CANCELLED)
+    shifts = shifts.select_related(*SHIFT_RELATED).order_by("starts_at")
+    shifts = [s for s in shifts if (s.staff_id == staff_id if staff_id else s.is_vacant)]
+    context = {
+        "unit": unit,
+        "day": day,
+        "staff": staff,
+        "shifts": shifts,
+        "shift_types": list(ShiftType.objects.filter(care_home_id=unit.care_home_id)),
+        "roles": list(JobRole.objects.all()),
+        "breach": breach,
+        "retry": retry or {},
+        "view_start": request.GET.get("view_start") or request.POST.get("view_start", ""),
+        "view_weeks": request.GET.get("view_weeks") or request.POST.get("view_weeks", "1"),
+    }
+    template = "rota/_cell_editor.html" if request.htmx else "rota/cell_editor.html"
+    return render(request, template, context, status=status)
+
+
+@manager_required
+@require_POST
+def shift_add(request, unit_id: int):
+    unit = _unit(request, unit_id)
+    form = AddShiftForm(request.POST, home_id=unit.care_home_id)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            messages.error(request, f"{field.replace('_', ' ').capitalize()}: {' '.join(errors)}")
+        return _back_to_grid(request, unit)
+    data = form.cleaned_data
+    staff = None
+    if data["staff"]:
+        staff = get_object_or_404(StaffMember, pk=data["staff"], care_home_id=unit.care_home_id)
+    try:
+        shift_create(
+            unit=unit,
+            day=data["date"],
+            shift_type=data["shift_type"],
+            job_role=data["job_role"],
+            staff=staff,
+            actor=request.user,
+            override=_override(request, form),
+        )
+    except RuleBreach as breach:
+        return _render_cell(
+            request,
+            unit,
+            data["date"],
+            data["staff"],
+            breach=breach.verdict,
+            retry=request.POST.dict(),
+            status=409,
+        )
+    except RotaError as error:
+        messages.error(request, str(error))
+        return _back_to_grid(request, unit, data["date"])
+    who = staff.full_name if staff else "Vacant"
+    messages.success(request, f"Added {data['shift_type'].name} on {data['date']:%a %d %b}: {who}.")
+    return _back_to_grid(request, unit, data["date"])
+
+
+@manager_required
+@require_POST
+def shift_action(request, shift_id: int):
+    shift = _shift(request, shift_id)
+    form = ShiftActionForm(request.POST, home_id=shift.care_home_id)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return _back_to_grid(request, shift.unit, shift.date)
+    data = form.cleaned_data
+    action = data["action"]
+    try:
+        if action == "assign":
+            staff = get_object_or_404(
+                StaffMember, pk=data["staff"], care_home_id=shift.care_home_id
+            )
+            shift_assign(
+                shift=shift, staff=staff, actor=request.user, override=_override(request, form)
+            )
+            messages.success(
+                request, f"{staff.full_name} is on the {shift.shift_type.name.lower()} shift."
+            )
+        elif action == "unassign":
+            shift_unassign(shift=shift, actor=request.user, reason=data["reason"])
+            messages.success(request, "The shift is vacant now.")
+        elif action == "change_type":
+            shift_change_type(
+                shift=shift,
+                shift_type=data["shift_type"],
+                actor=request.user,
+                override=_override(request, form),
+            )
+            messages.success(request, f"Changed to {data['shift_type'].name}.")
+        elif action == "cancel":
+            shift_cancel(shift=shift, actor=request.user, reason=data["reason"])
+            messages.success(request, "The shift is cancelled.")
+    except RuleBreach as breach:
+        return _render_cell(
+            request,
+            shift.unit,
+            shift.date,
+            shift.staff_id,
+            breach=breach.verdict,
+            retry={**request.POST.dict(), "shift_id": shift.pk},
+            status=409,
+        )
+    except RotaError as error:
+        messages.error(request, str(error))
+    next_url = request.POST.get("next", "")
+    if next_url.startswith("/") and not next_url.startswith("//"):
+        return redirect(next_url)
+    return _back_to_grid(request, shift.unit, shift.date)
+
+
+@manager_required
+@require_POST
+def publish(request, unit_id: int):
+    unit = _unit(request, unit_id)
+    form = PublishForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return _back_to_grid(request, unit)
+    count = rota_publish(
+        unit=unit,
+        start=form.cleaned_data["start"],
+        end=form.cleaned_data["end"],
+        actor=request.user,
+    )
+    if count:
+        messages.success(
+            request,
+            f"Published {count} shift{'s' if count != 1 else ''}; staff have been e-mailed.",
+        )
+    else:
+        messages.info(request, "There were no draft shifts to publish in this period.")
+    return _back_to_grid(request, unit)
+
+
+@manager_required
+@require_GET
+def shift_history(request, shift_id: int):
+    shift = _shift(request, shift_id)
+    entries = AuditEntry.objects.filter(
+        object_type="rota.shift", object_id=str(shift.pk)
+    ).select_related("actor")
+    return render(request, "rota/shift_history.html", {"shift": shift, "entries": entries})
+
+
+@manager_required
+@require_GET
+def rota_export(request, unit_id: int):
+    unit = _unit(request, unit_id)
+    form = ExportForm(request.GET)
+    if not form.is_valid():
+        messages.error(
+            request, "Export: " + " ".join(e for errors in form.errors.values() for e in errors)
+        )
+        return redirect("unit_rota", unit_id=unit.pk)
+    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    name = f"rota-{unit.care_home.code}-{unit.pk}-{start}-{end}"
+    if form.cleaned_data["format"] == "csv":
+        response = HttpResponse(
+            exports.rota_csv(unit=unit, start=start, end=end), content_type="text/csv"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    else:
+        response = HttpResponse(
+            exports.rota_xlsx(unit=unit, start=start, end=end),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response
+
+
+# Vacancies ------------------------------------------------------------------------------
+
+
+@manager_required
+@require_GET
+def vacancy_list(request):
+    today = timezone.localdate()
+    vacancies = open_vacancies(unit_ids=request.access.unit_ids, start=today, days=28)
+    return render(request, "rota/vacancy_list.html", {"vacancies": vacancies, "today": today})
+
+
+@manager_required
+@require_GET
+def vacancy_detail(request, shift_id: int):
+    shift = _shift(request, shift_id)
+    candidates = vacancy_candidates(shift) if shift.is_vacant else None
+    bookings = AgencyBooking.objects.filter(shift=shift).order_by("-requested_at")
+    offer = shift.offers.filter(status=OfferStatus.OPEN).first()
+    return render(
+        request,
+        "rota/vacancy_detail.html",
+        {
+            "shift": shift,
+            "candidates": candidates,
+            "bookings": bookings,
+            "offer": offer,
+            "agency_form": AgencyRequestForm(
+                initial={"hourly_rate": candidates.agency_rate if candidates else None}
+            ),
+        },
+    )
+
+
+@manager_required
+@require_POST
+def vacancy_offer(request, shift_id: int):
+    shift = _shift(request, shift_id)
+    try:
+        offers.offer_open_shift(shift=shift, actor=request.user)
+        messages.success(request, "Offered as an open shift; eligible staff have been e-mailed.")
+    except RotaError as error:
+        messages.error(request, str(error))
+    return redirect("vacancy_detail", shift_id=shift.pk)
+
+
+@manager_required
+@require_POST
+def vacancy_agency(request, shift_id: int):
+    shift = _shift(request, shift_id)
+    form = AgencyRequestForm(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            messages.error(request, f"{form.fields[field].label}: {' '.join(errors)}")
+        return redirect("vacancy_detail", shift_id=shift.pk)
+    try:
+        offers.request_agency(shift=shift, actor=request.user, **form.cleaned_data)
+        messages.success(request, f"Agency cover requested from {form.cleaned_data['agency']}.")
+    except RotaError as error:
+        messages.error(request, str(error))
+    return redirect("vacancy_detail", shift_id=shift.pk)
+
+
+def _booking(request, booking_id: int) -> AgencyBooking:
+    return get_object_or_404(
+        AgencyBooking.objects.select_related("shift"),
+        pk=booking_id,
+        shift__unit_id__in=request.access.unit_ids,
+    )
+
+
+@manager_required
+@require_POST
+def agency_confirm(request, booking_id: int):
+    booking = _booking(request, booking_id)
+    form = AgencyConfirmForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the agency worker's name to confirm the booking.")
+    else:
+        try:
+            offers.agency_confirm(
+                booking=booking, worker_name=form.cleaned_data["worker_name"], actor=request.user
+            )
+            messages.success(request, "Agency cover confirmed: the shift is covered.")
+        except RotaError as error:
+            messages.error(request, str(error))
+    return redirect("vacancy_detail", shift_id=booking.shift_id)
+
+
+@manager_required
+@require_POST
+def agency_cancel(request, booking_id: int):
+    booking = _booking(request, booking_id)
+    offers.agency_cancel(booking=booking, actor=request.user, reason=request.POST.get("reason", ""))
+    messages.success(request, "Agency booking cancelled.")
+    return redirect("vacancy_detail", shift_id=booking.shift_id)
+
+
+# Swaps for managers -----------------------------------------------------------------------
+
+
+@manager_required
+@require_GET
+def swap_queue(request):
+    pending = ShiftSwap.objects.filter(
+        status=SwapStatus.ACCEPTED, proposer_shift__unit_id__in=request.access.unit_ids
+    ).select_related(
+        "proposer__user",
+        "colleague__user",
+        "proposer_shift__shift_type",
+        "colleague_shift__shift_type",
+        "proposer_shift__unit",
+        "colleague_shift__unit",
+    )
+    return render(request, "rota/swap_queue.html", {"swaps": pending})
+
+
+@manager_required
+@require_POST
+def swap_decide(request, swap_id: int):
+    swap = get_object_or_404(
+        ShiftSwap, pk=swap_id, proposer_shift__unit_id__in=request.access.unit_ids
+    )
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose approve or reject.")
+        return redirect("swap_queue")
+    approve = form.cleaned_data["decision"] == "approve"
+    try:
+        swaps.swap_decide(
+            swap=swap, manager=request.user, approve=approve, note=form.cleaned_data["note"]
+        )
+        messages.success(
+            request,
+            "Swap approved: both shifts have changed hands." if approve else "Swap rejected.",
+        )
+    except RotaError as error:
+        messages.error(request, str(error))
+    return redirect("swap_queue")
+
+
+# Staff self-service ----------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def my_open_shifts(request):
+    me = _me(request)
+    shifts = offers.open_shifts_for(me, today=timezone.localdate())
+    return render(request, "rota/my_open_shifts.html", {"shifts": shifts, "me": me})
+
+
+@login_required
+@require_POST
+def claim(request, shift_id: int):
+    me = _me(request)
+    shift = get_object_or_404(
+        Shift.objects.select_related(*SHIFT_RELATED), pk=shift_id, care_home_id=me.care_home_id
+    )
+    try:
+        offers.claim_open_shift(shift=shift, staff=me)
+        messages.success(
+            request, f"The {shift.shift_type.name.lower()} shift on {shift.date:%a %d %b} is yours."
+        )
+        return redirect("my_shifts")
+    except RotaError as error:
+        messages.error(request, str(error))
+        return redirect("my_open_shifts")
+
+
+@login_required
+def my_swaps(request):
+    me = _me(request)
+    today = timezone.localdate()
+    if request.method == "POST":
+        form = SwapProposeForm(request.POST)
+        if form.is_valid():
+            mine = get_object_or_404(Shift, pk=form.cleaned_data["my_shift"], staff=me)
+            theirs = get_object_or_404(
+                Shift.objects.select_related(*SHIFT_RELATED),
+                pk=form.cleaned_data["their_shift"],
+                care_home_id=me.care_home_id,
+            )
+            try:
+                swaps.swap_propose(
+                    proposer=me,
+                    proposer_shift=mine,
+                    colleague_shift=theirs,
+                    note=form.cleaned_data["note"],
+                )
+                messages.success(request, f"Swap proposed to {theirs.staff.full_name}.")
+            except RotaError as error:
+                messages.error(request, str(error))
+            return redirect("my_swaps")
+        messages.error(request, "Choose one of your shifts and a colleague's shift.")
+    my_shifts = (
+        Shift.objects.filter(staff=me, status=ShiftStatus.PUBLISHED, date__gt=today)
+        .select_related("shift_type")
+        .order_by("starts_at")[:40]
+    )
+    colleagues_shifts = (
+        Shift.objects.filter(
+            unit=me.home_unit,
+            status=ShiftStatus.PUBLISHED,
+            date__gt=today,
+            date__lte=today + timedelta(weeks=6),
+            staff__isnull=False,
+        )
+        .exclude(staff=me)
+        .select_related("shift_type", "staff__user", "job_role")
+        .order_by("starts_at")[:200]
+    )
+    swaps_list = (
+        ShiftSwap.objects.filter(proposer=me) | ShiftSwap.objects.filter(colleague=me)
+    ).select_related(
+        "proposer__user",
+        "colleague__user",
+        "proposer_shift__shift_type",
+        "colleague_shift__shift_type",
+    )
+    return render(
+        request,
+        "rota/my_swaps.html",
+        {
+            "me": me,
+            "my_shifts": my_shifts,
+            "colleagues_shifts": colleagues_shifts,
+            "swaps": swaps_list.order_by("-created_at")[:50],
+        },
+    )
+
+
+@login_required
+@require_POST
+def my_swap_answer(request, swap_id: int, answer: str):
+    me = _me(request)
+    swap = get_object_or_404(ShiftSwap, pk=swap_id, care_home_id=me.care_home_id)
+    try:
+        if answer == "withdraw":
+            swaps.swap_withdraw(swap=swap, proposer=me)
+        elif answer in ("accept", "decline"):
+            swaps.swap_respond(swap=swap, colleague=me, accept=answer == "accept")
+        else:
+            return HttpResponseBadRequest("Answer with accept, decline or withdraw.")
+        done = {"accept": "accepted", "decline": "declined", "withdraw": "withdrawn"}[answer]
+        messages.success(request, f"Swap {done}.")
+    except RotaError as error:
+        messages.error(request, str(error))
+    return redirect("my_swaps")
+
+
+@login_required
+def my_calendar(request):
+    me = _me(request)
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            feeds.feed_revoke(staff=me)
+            messages.success(request, "Your calendar address no longer works.")
+        else:
+            feeds.feed_renew(staff=me)
+            messages.success(
+                request, "Your new calendar address is below; the old one no longer works."
+            )
+        return redirect("my_calendar")
+    feed = CalendarFeed.objects.filter(staff=me).first()
+    url = request.build_absolute_uri(reverse("calendar_feed", args=[feed.token])) if feed else None
+    return render(request, "rota/my_calendar.html", {"feed_url": url})
+
+
+@require_GET
+def calendar_feed(request, token: str):
+    """Calendar apps fetch this without logging in: the secret token is the key."""
+    with scopes_disabled():
+        feed = get_object_or_404(CalendarFeed.objects.select_related("staff__user"), token=token)
+        if not feed.staff.user.is_active:
+            raise PermissionDenied
+        body = feeds.calendar_for(feed.staff, host=request.get_host())
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="shifts.ics"'
+    response["Cache-Control"] = "private, max-age=900"
+    return response
