@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from staffrota.web.tests.test_browser import _log_in, browser  # noqa: F401 (the fixture)
+from staffrota.testing.browser import browser, log_in  # noqa: F401 (the fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_staff_reports_an_incident_and_the_manager_closes_it(browser, live_server, home_a):  # noqa: F811
     phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
     page = phone.new_page()
-    _log_in(page, live_server, home_a.staff_user.username)
+    log_in(page, live_server, home_a.staff_user.username)
     page.wait_for_url("**/my/shifts/")
     page.goto(live_server.url + reverse("compliance:incident_new"))
     when = timezone.localtime() - timezone.timedelta(hours=1)
@@ -31,7 +31,7 @@ def test_staff_reports_an_incident_and_the_manager_closes_it(browser, live_serve
     phone.close()
 
     desk = browser.new_page()
-    _log_in(desk, live_server, home_a.manager.username)
+    log_in(desk, live_server, home_a.manager.username)
     desk.goto(live_server.url + reverse("compliance:incident_list"))
     desk.get_by_role("link", name=when.strftime("%-d %b %Y %H:%M")).click()
     desk.wait_for_url(incident_url)

@@ -90,8 +90,8 @@ def test_agency_cost_uses_the_default_role_rate(client, home_a, today):
     manager = f.service_manager(home_a.home)
     client.login(username=manager.username, password=PASSWORD)
     page = _get(client, "sm")
-    # 6 hours at £19.57 = £117.42, shown to the pound.
-    assert '£117</span><span class="kpi-label">Agency cost' in page
+    # 6 hours at the carer's default agency rate of £22.00, with no booking rate to use.
+    assert '£132</span><span class="kpi-label">Agency cost' in page
 
 
 def _stats_queries(client, name) -> int:
