@@ -6,7 +6,8 @@ for moving and handling, basic life support and first aid, medication, adult pro
 and fire safety; three-yearly for the knowledge courses. Data protection is yearly and
 falls prevention two-yearly by common provider practice (no source found).
 
-`roles` are job-role codes. Care staff are nurses, senior carers and carers; "all" adds
+The codes match the demo data's list (staffrota/demo/reference.py), which reuses these
+courses when they exist. `roles` are job-role codes. Care staff are nurses, senior carers and carers; "all" adds
 ancillary staff (domestic, kitchen, maintenance), who need the whole-home courses.
 """
 
@@ -19,7 +20,7 @@ COURSES: tuple[tuple[str, str, int, tuple[str, ...]], ...] = (
     ("adult-support-protection", "Adult support and protection", 12, ALL),
     ("fire-safety", "Fire safety", 12, ALL),
     ("first-aid", "First aid", 12, CARE),
-    ("infection-prevention", "Infection prevention and control", 36, ALL),
+    ("infection-control", "Infection prevention and control", 36, ALL),
     ("medication", "Medication", 12, ("rn", "senior")),
     ("food-hygiene", "Food hygiene", 36, ALL),
     ("dementia", "Dementia", 36, CARE),
@@ -30,7 +31,7 @@ COURSES: tuple[tuple[str, str, int, tuple[str, ...]], ...] = (
     ("nutrition-hydration", "Nutrition and hydration", 36, CARE),
     ("falls-prevention", "Falls prevention", 24, CARE),
     ("continence", "Continence", 36, CARE),
-    ("end-of-life", "End-of-life care", 36, CARE),
+    ("end-of-life-care", "End-of-life care", 36, CARE),
     ("record-keeping", "Record keeping", 36, CARE),
     ("person-centred-care", "Person-centred care", 36, CARE),
 )
