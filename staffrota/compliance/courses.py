@@ -7,8 +7,9 @@ and fire safety; three-yearly for the knowledge courses. Data protection is year
 falls prevention two-yearly by common provider practice (no source found).
 
 The codes match the demo data's list (staffrota/demo/reference.py), which reuses these
-courses when they exist. `roles` are job-role codes. Care staff are nurses, senior carers and carers; "all" adds
-ancillary staff (domestic, kitchen, maintenance), who need the whole-home courses.
+courses when they exist. `roles` are job-role codes. Care staff are nurses, senior carers
+and carers; "all" adds ancillary staff (domestic, kitchen, maintenance), who need the
+whole-home courses.
 """
 
 CARE = ("rn", "senior", "carer")
