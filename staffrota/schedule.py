@@ -29,4 +29,16 @@ BEAT_SCHEDULE = {
         "task": "staffrota.security.tasks.retention_sweep",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Monday 07:00: the week ahead on each Operational Manager's units.
+    "compliance-weekly-staffing": {
+        "task": "staffrota.compliance.tasks.weekly_staffing_reports",
+        "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
+    },
+    # The monthly compliance report, first Monday of the month: the task runs every Monday
+    # and sends only when the day is the 1st to the 7th (cron's day-of-month and
+    # day-of-week combine as "or", so the date check lives in the task).
+    "compliance-monthly-report": {
+        "task": "staffrota.compliance.tasks.monthly_compliance_reports",
+        "schedule": crontab(hour=7, minute=30, day_of_week="mon"),
+    },
 }

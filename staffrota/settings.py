@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "staffrota.compliance",
     "staffrota.audit",
     "staffrota.notifications",
+    "staffrota.dashboards",
     "staffrota.web",
     # Security and operations (issue 8): lockout, two-factor, CSP, health, backups, alerts.
     "csp",

@@ -11,6 +11,8 @@ urlpatterns = [
     path("", include("staffrota.rota.urls")),
     path("security/", include("staffrota.security.urls")),
     path("audit/", include("staffrota.audit.urls")),
+    path("compliance/", include("staffrota.compliance.urls")),
+    path("dashboard/", include("staffrota.dashboards.urls")),
     path("", include("staffrota.ops.urls")),
     path("", include("staffrota.web.urls")),
 ]

@@ -21,6 +21,16 @@ def navigation(request):
         items.append(("Swap requests", reverse("swap_queue")))
         items.append(("Leave queue", reverse("leave_queue")))
         items.append(("Sickness", reverse("leave_sickness")))
+    if access is not None and access.manages:
+        items.append(("Dashboard", reverse("dashboards:index")))
+        items.append(("Training", reverse("compliance:training_matrix")))
+        items.append(("Supervision", reverse("compliance:supervision_list")))
+        items.append(("Registrations", reverse("compliance:registration_list")))
+        items.append(("Reports", reverse("compliance:reports")))
+    if access is not None and (access.staff_id or access.manages):
+        items.append(("Incidents", reverse("compliance:incident_list")))
+    if access is not None and access.staff_id:
+        items.append(("My training", reverse("compliance:my")))
     if user.is_staff:
         items.append(("Admin", reverse("admin:index")))
     return {"nav_items": items, "role_label": user.get_role_display()}

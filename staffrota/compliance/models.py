@@ -1,4 +1,7 @@
-"""Training, supervision and incidents (the workflows come with the compliance issue)."""
+"""Training, supervision and incidents, and the record of which reports went to whom.
+
+The workflows are in `services`; the reads every page, export and job share are in `queries`.
+"""
 
 from django.conf import settings
 from django.db import models
@@ -37,6 +40,9 @@ class TrainingRecord(HomeOwned):
 
     class Meta:
         ordering = ["-completed_on"]
+        indexes = [
+            models.Index(fields=["staff", "course", "expires_on"], name="training_staff_course"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(expires_on__gt=F("completed_on")), name="training_expires_after_done"
@@ -57,6 +63,7 @@ class Supervision(HomeOwned):
 
     class Meta:
         ordering = ["-held_on"]
+        indexes = [models.Index(fields=["staff", "held_on"], name="supervision_staff_held")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(next_due_on__gt=F("held_on")), name="supervision_due_after_held"
@@ -105,7 +112,55 @@ class Incident(HomeOwned):
         max_length=14, choices=IncidentStatus.choices, default=IncidentStatus.OPEN
     )
     reported_at = models.DateTimeField(auto_now_add=True)
+    outcome = models.TextField(blank=True, help_text="What was found and done; set on closing.")
+    closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-occurred_at"]
         indexes = [models.Index(fields=["care_home", "occurred_at"], name="incident_home_when")]
+
+
+class IncidentAction(HomeOwned):
+    """One step of a manager's handling of an incident: a note, a status change, or both."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="actions")
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_status = models.CharField(max_length=14, choices=IncidentStatus.choices)
+    to_status = models.CharField(max_length=14, choices=IncidentStatus.choices)
+    note = models.TextField()
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+
+class ReportKind(models.TextChoices):
+    MONTHLY_COMPLIANCE = "monthly_compliance", "Monthly compliance report"
+    WEEKLY_STAFFING = "weekly_staffing", "Weekly staffing report"
+
+
+class ReportDispatch(models.Model):
+    """A report sent (or being sent) to one person for one period.
+
+    The unique constraint is the claim: a second worker running the same periodic job
+    fails to insert the row and skips, so nobody gets a report twice.
+    """
+
+    kind = models.CharField(max_length=20, choices=ReportKind.choices)
+    period = models.CharField(max_length=10, help_text="2026-03 for a month, 2026-W10 a week.")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "period", "recipient"], name="report_dispatch_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.period} to {self.recipient_id}"

@@ -5,8 +5,10 @@ from datetime import timedelta
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from django_scopes import ScopeError, scopes_disabled
 
+from staffrota.compliance.models import Incident
 from staffrota.leave.models import LeaveRequest, SicknessAbsence
 from staffrota.organisation.models import CareHome, StaffMember, Unit
 from staffrota.rota.models import AgencyBooking, Shift, ShiftStatus, ShiftSwap
@@ -68,6 +70,15 @@ def _ids_of(world) -> dict[str, object]:
         sickness = SicknessAbsence.objects.create(
             care_home=world.home, staff=world.nurse, start_date=world.shift.date, reason="other"
         )
+        incident = Incident.objects.create(
+            care_home=world.home,
+            unit=world.unit,
+            occurred_at=timezone.now() - timedelta(hours=1),
+            category="fall",
+            severity="low",
+            description="A fall in the lounge.",
+            reported_by=world.staff_user,
+        )
     return {
         "unit_id": world.unit.pk,
         "home_id": world.home.pk,
@@ -78,6 +89,7 @@ def _ids_of(world) -> dict[str, object]:
         "answer": "accept",
         "request_id": leave.pk,
         "sickness_id": sickness.pk,
+        "incident_id": incident.pk,
     }
 
 

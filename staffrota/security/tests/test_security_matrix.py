@@ -23,16 +23,17 @@ PUBLIC = {
 }
 
 
-def _patterns(resolver=None, prefix=""):
+def _patterns(resolver=None, prefix="", namespace=""):
     resolver = resolver or get_resolver()
     for entry in resolver.url_patterns:
         route = prefix + str(entry.pattern)
         if isinstance(entry, URLResolver):
             if route.startswith("admin/"):
                 continue  # the admin site guards itself (checked in the matrix below)
-            yield from _patterns(entry, route)
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _patterns(entry, route, inner)
         elif isinstance(entry, URLPattern) and entry.name:
-            yield route, entry.name
+            yield route, f"{namespace}{entry.name}"
 
 
 def _url(name, route, world):
