@@ -1,0 +1,1 @@
+"""Rolling-origin backtest of the forecasting engines (`python -m bench.forecast`)."""
