@@ -1,4 +1,4 @@
-"""Role-aware navigation for the page layout."""
+"""Role-aware navigation for the page layout: the pages a person uses most come first."""
 
 from django.urls import reverse
 
@@ -8,29 +8,35 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     access = getattr(request, "access", None)
+    manages = access is not None and access.manages
+    is_staff_member = access is not None and bool(access.staff_id)
     items = []
-    if access is not None and access.staff_id:
-        items.append(("My shifts", reverse("my_shifts")))
-        items.append(("Open shifts", reverse("my_open_shifts")))
-        items.append(("Swaps", reverse("my_swaps")))
-        items.append(("Calendar", reverse("my_calendar")))
-        items.append(("My leave", reverse("leave_mine")))
-    if access is not None and access.manages:
-        items.append(("Units and rotas", reverse("unit_list")))
-        items.append(("Vacancies", reverse("vacancy_list")))
-        items.append(("Swap requests", reverse("swap_queue")))
-        items.append(("Leave queue", reverse("leave_queue")))
-        items.append(("Sickness", reverse("leave_sickness")))
-    if access is not None and access.manages:
-        items.append(("Dashboard", reverse("dashboards:index")))
-        items.append(("Training", reverse("compliance:training_matrix")))
-        items.append(("Supervision", reverse("compliance:supervision_list")))
-        items.append(("Registrations", reverse("compliance:registration_list")))
-        items.append(("Reports", reverse("compliance:reports")))
-    if access is not None and (access.staff_id or access.manages):
-        items.append(("Incidents", reverse("compliance:incident_list")))
-    if access is not None and access.staff_id:
-        items.append(("My training", reverse("compliance:my")))
+    if manages:
+        items += [
+            ("Dashboard", reverse("dashboards:index")),
+            ("Rotas", reverse("unit_list")),
+            ("Vacancies", reverse("vacancy_list")),
+            ("Leave", reverse("leave_queue")),
+            ("Sickness", reverse("leave_sickness")),
+            ("Swaps", reverse("swap_queue")),
+            ("Incidents", reverse("compliance:incident_list")),
+            ("Training", reverse("compliance:training_matrix")),
+            ("Supervision", reverse("compliance:supervision_list")),
+            ("Registrations", reverse("compliance:registration_list")),
+            ("Reports", reverse("compliance:reports")),
+        ]
+    if is_staff_member:
+        mine = [
+            ("My shifts", reverse("my_shifts")),
+            ("Open shifts", reverse("my_open_shifts")),
+            ("My leave", reverse("leave_mine")),
+            ("My swaps", reverse("my_swaps")),
+            ("Calendar", reverse("my_calendar")),
+            ("My training", reverse("compliance:my")),
+        ]
+        if not manages:
+            mine.insert(5, ("Incidents", reverse("compliance:incident_list")))
+        items = mine + items
     if user.is_staff:
         items.append(("Admin", reverse("admin:index")))
     return {"nav_items": items, "role_label": user.get_role_display()}

@@ -20,7 +20,7 @@ from staffrota.web.permissions import manager_required
 @login_required
 def home(request):
     if request.access.manages:
-        return redirect("unit_list")
+        return redirect("dashboards:index")
     return redirect("my_shifts")
 
 

@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_manager_fills_a_vacancy_from_the_grid(browser, live_server, home_a):
     page = browser.new_page()
     log_in(page, live_server, home_a.manager.username)
-    page.wait_for_url("**/units/")
+    page.wait_for_url("**/dashboard/**")
     vacancy_day = home_a.vacancy.date
     page.goto(
         live_server.url
@@ -72,7 +72,7 @@ def test_manager_publishes_and_the_staff_member_sees_the_shift(browser, live_ser
         )
     manager = browser.new_page()
     log_in(manager, live_server, home_a.manager.username)
-    manager.wait_for_url("**/units/")
+    manager.wait_for_url("**/dashboard/**")
     manager.goto(
         live_server.url + reverse("unit_rota", args=[home_a.unit.pk]) + f"?start={day:%Y-%m-%d}"
     )

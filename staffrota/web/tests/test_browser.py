@@ -24,7 +24,8 @@ def test_staff_member_logs_in_on_a_phone_and_sees_next_shift(browser, live_serve
 def test_manager_picks_a_unit_and_reads_the_four_week_rota(browser, live_server, home_a):
     page = browser.new_page()
     _log_in(page, live_server, home_a.manager.username)
-    page.wait_for_url("**/units/")
+    page.wait_for_url("**/dashboard/**")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Rotas").click()
     page.get_by_role("link", name="4 weeks").first.click()
     page.wait_for_url("**/rota/?weeks=4")
     assert page.locator("table.rota thead th").count() == 28 + 2
