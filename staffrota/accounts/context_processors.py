@@ -23,6 +23,7 @@ def navigation(request):
         items.append(("Sickness", reverse("leave_sickness")))
     if access is not None and access.manages:
         items.append(("Dashboard", reverse("dashboards:index")))
+        items.append(("Forecasts", reverse("forecast_compare")))
         items.append(("Training", reverse("compliance:training_matrix")))
         items.append(("Supervision", reverse("compliance:supervision_list")))
         items.append(("Registrations", reverse("compliance:registration_list")))

@@ -11,9 +11,9 @@ from django.conf import settings
 from django.db.models import Avg, Count, Max
 
 from staffrota.forecasting.models import ForecastAccuracy, ForecastDay
-from staffrota.organisation.models import DemandRecord, Unit
 from staffrota.ops.alerts import alert_open, alert_resolve
 from staffrota.ops.models import Severity
+from staffrota.organisation.models import DemandRecord, Unit
 
 WINDOW_DAYS = 28  # rolling MAPE over the last four weeks
 MIN_DAYS = 7  # fewer scored days than this say too little to alert on

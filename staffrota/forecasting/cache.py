@@ -81,9 +81,7 @@ def _load(unit_id: int) -> StoredForecast | None:
         fallback=row.fallback,
         notes=tuple(row.note_lines),
         baseline_by_weekday=tuple(row.baseline_by_weekday or ()),
-        days=tuple(
-            Day(d.date, d.y_hat, d.lo80, d.hi80, d.lo95, d.hi95) for d in row.days.all()
-        ),
+        days=tuple(Day(d.date, d.y_hat, d.lo80, d.hi80, d.lo95, d.hi95) for d in row.days.all()),
     )
 
 

@@ -21,6 +21,4 @@ def forecast_status() -> ForecastStatus | None:
             return None
         per_unit = unit_mape(end=timezone.localdate())
     values = [mape for mape, _days in per_unit.values() if mape is not None]
-    return ForecastStatus(
-        generated_at=newest, mape=sum(values) / len(values) if values else None
-    )
+    return ForecastStatus(generated_at=newest, mape=sum(values) / len(values) if values else None)

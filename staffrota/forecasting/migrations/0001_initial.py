@@ -5,91 +5,183 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organisation', '0002_cost_settings'),
+        ("organisation", "0002_cost_settings"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='UnitForecast',
+            name="UnitForecast",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('engine', models.CharField(help_text='The engine that made the numbers.', max_length=40)),
-                ('engine_version', models.CharField(max_length=20)),
-                ('requested_engine', models.CharField(max_length=40)),
-                ('created_at', models.DateTimeField(db_index=True)),
-                ('history_start', models.DateField(blank=True, null=True)),
-                ('history_end', models.DateField(blank=True, help_text='The last day of demand history it was fitted on.', null=True)),
-                ('history_days', models.PositiveIntegerField(default=0)),
-                ('fallback', models.BooleanField(default=False)),
-                ('notes', models.TextField(blank=True)),
-                ('baseline_by_weekday', models.JSONField(default=list)),
-                ('seconds', models.FloatField(default=0, help_text='Wall time of the fit and prediction.')),
-                ('care_home', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisation.carehome')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='forecasts', to='organisation.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "engine",
+                    models.CharField(help_text="The engine that made the numbers.", max_length=40),
+                ),
+                ("engine_version", models.CharField(max_length=20)),
+                ("requested_engine", models.CharField(max_length=40)),
+                ("created_at", models.DateTimeField(db_index=True)),
+                ("history_start", models.DateField(blank=True, null=True)),
+                (
+                    "history_end",
+                    models.DateField(
+                        blank=True,
+                        help_text="The last day of demand history it was fitted on.",
+                        null=True,
+                    ),
+                ),
+                ("history_days", models.PositiveIntegerField(default=0)),
+                ("fallback", models.BooleanField(default=False)),
+                ("notes", models.TextField(blank=True)),
+                ("baseline_by_weekday", models.JSONField(default=list)),
+                (
+                    "seconds",
+                    models.FloatField(default=0, help_text="Wall time of the fit and prediction."),
+                ),
+                (
+                    "care_home",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisation.carehome",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="forecasts",
+                        to="organisation.unit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
-                'get_latest_by': 'created_at',
+                "ordering": ["-created_at", "-pk"],
+                "get_latest_by": "created_at",
             },
         ),
         migrations.CreateModel(
-            name='ForecastDay',
+            name="ForecastDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField()),
-                ('y_hat', models.FloatField()),
-                ('lo80', models.FloatField()),
-                ('hi80', models.FloatField()),
-                ('lo95', models.FloatField()),
-                ('hi95', models.FloatField()),
-                ('care_home', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisation.carehome')),
-                ('forecast', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='days', to='forecasting.unitforecast')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField()),
+                ("y_hat", models.FloatField()),
+                ("lo80", models.FloatField()),
+                ("hi80", models.FloatField()),
+                ("lo95", models.FloatField()),
+                ("hi95", models.FloatField()),
+                (
+                    "care_home",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisation.carehome",
+                    ),
+                ),
+                (
+                    "forecast",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="days",
+                        to="forecasting.unitforecast",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['forecast', 'date'],
+                "ordering": ["forecast", "date"],
             },
         ),
         migrations.CreateModel(
-            name='ForecastAccuracy',
+            name="ForecastAccuracy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField()),
-                ('engine', models.CharField(max_length=40)),
-                ('engine_version', models.CharField(max_length=20)),
-                ('actual', models.FloatField()),
-                ('predicted', models.FloatField()),
-                ('ape', models.FloatField(blank=True, null=True)),
-                ('lead_days', models.PositiveSmallIntegerField(help_text="Days after the forecast's origin.")),
-                ('care_home', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisation.carehome')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='forecast_accuracy', to='organisation.unit')),
-                ('forecast', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='forecasting.unitforecast')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField()),
+                ("engine", models.CharField(max_length=40)),
+                ("engine_version", models.CharField(max_length=20)),
+                ("actual", models.FloatField()),
+                ("predicted", models.FloatField()),
+                ("ape", models.FloatField(blank=True, null=True)),
+                (
+                    "lead_days",
+                    models.PositiveSmallIntegerField(help_text="Days after the forecast's origin."),
+                ),
+                (
+                    "care_home",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisation.carehome",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="forecast_accuracy",
+                        to="organisation.unit",
+                    ),
+                ),
+                (
+                    "forecast",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="forecasting.unitforecast",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['unit', '-date'],
+                "ordering": ["unit", "-date"],
             },
         ),
         migrations.AddIndex(
-            model_name='unitforecast',
-            index=models.Index(fields=['unit', '-created_at'], name='forecast_unit_latest'),
+            model_name="unitforecast",
+            index=models.Index(fields=["unit", "-created_at"], name="forecast_unit_latest"),
         ),
         migrations.AddConstraint(
-            model_name='forecastday',
-            constraint=models.UniqueConstraint(fields=('forecast', 'date'), name='forecast_day_unique'),
+            model_name="forecastday",
+            constraint=models.UniqueConstraint(
+                fields=("forecast", "date"), name="forecast_day_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='forecastday',
-            constraint=models.CheckConstraint(condition=models.Q(('lo95__lte', models.F('lo80')), ('lo80__lte', models.F('y_hat')), ('y_hat__lte', models.F('hi80')), ('hi80__lte', models.F('hi95'))), name='forecast_day_bounds_ordered'),
+            model_name="forecastday",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("lo95__lte", models.F("lo80")),
+                    ("lo80__lte", models.F("y_hat")),
+                    ("y_hat__lte", models.F("hi80")),
+                    ("hi80__lte", models.F("hi95")),
+                ),
+                name="forecast_day_bounds_ordered",
+            ),
         ),
         migrations.AddIndex(
-            model_name='forecastaccuracy',
-            index=models.Index(fields=['care_home', 'date'], name='forecast_acc_home_date'),
+            model_name="forecastaccuracy",
+            index=models.Index(fields=["care_home", "date"], name="forecast_acc_home_date"),
         ),
         migrations.AddConstraint(
-            model_name='forecastaccuracy',
-            constraint=models.UniqueConstraint(fields=('unit', 'date'), name='forecast_accuracy_one_per_day'),
+            model_name="forecastaccuracy",
+            constraint=models.UniqueConstraint(
+                fields=("unit", "date"), name="forecast_accuracy_one_per_day"
+            ),
         ),
     ]
