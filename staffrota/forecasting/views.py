@@ -9,7 +9,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from staffrota.forecasting import tasks
 from staffrota.forecasting.accuracy import WINDOW_DAYS, rolling_mape
 from staffrota.forecasting.cache import cache_stats, forecast_latest
 from staffrota.forecasting.chart import forecast_chart
@@ -71,6 +70,10 @@ def unit_forecast(request, unit_id: int):
 @require_POST
 @manager_required
 def unit_forecast_retrain(request, unit_id: int):
+    # Imported here: the job module loads the engine (pandas, statsforecast), which the
+    # web process needs only when a manager asks for a retrain.
+    from staffrota.forecasting import tasks
+
     unit = _unit(request, unit_id)
     # A background job, queued only once this request's transaction has committed.
     tasks.forecast_unit.delay_on_commit(unit.pk)
