@@ -41,4 +41,15 @@ BEAT_SCHEDULE = {
         "task": "staffrota.compliance.tasks.monthly_compliance_reports",
         "schedule": crontab(hour=7, minute=30, day_of_week="mon"),
     },
+    # Sunday 02:00: retrain every unit's 30-day care-hours forecast (one job per home).
+    "forecast-weekly": {
+        "task": "staffrota.forecasting.tasks.forecast_all",
+        "schedule": crontab(hour=2, minute=0, day_of_week="sun"),
+    },
+    # Each morning: score yesterday's forecasts against the actual care hours; e-mail once
+    # per incident when a unit's rolling MAPE passes 40%.
+    "forecast-accuracy": {
+        "task": "staffrota.forecasting.tasks.forecast_accuracy_daily",
+        "schedule": crontab(hour=6, minute=30),
+    },
 }

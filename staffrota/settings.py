@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "staffrota.audit",
     "staffrota.notifications",
     "staffrota.dashboards",
+    "staffrota.forecasting",
     "staffrota.web",
     # Security and operations (issue 8): lockout, two-factor, CSP, health, backups, alerts.
     "csp",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("audit/", include("staffrota.audit.urls")),
     path("compliance/", include("staffrota.compliance.urls")),
     path("dashboard/", include("staffrota.dashboards.urls")),
+    path("", include("staffrota.forecasting.urls")),
     path("", include("staffrota.ops.urls")),
     path("", include("staffrota.web.urls")),
 ]

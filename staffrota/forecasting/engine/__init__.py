@@ -8,7 +8,15 @@ result.y_hat, result.lo80, result.hi95, result.engine, result.notes
 from .api import DEFAULT_HORIZON, forecast
 from .base import Engine, EngineUnavailable
 from .prepare import Prepared, prepare_history
-from .registry import BASELINE, DEFAULT_ENGINE, ENGINES, UnknownEngine, get_engine
+from .registry import (
+    BASELINE,
+    DEFAULT_ENGINE,
+    ENGINE_VERSIONS,
+    ENGINES,
+    UnknownEngine,
+    engine_version,
+    get_engine,
+)
 from .schema import LEVELS, REGIONS, Forecast, History, Prediction, Region
 
 __all__ = [
@@ -16,6 +24,7 @@ __all__ = [
     "DEFAULT_ENGINE",
     "DEFAULT_HORIZON",
     "ENGINES",
+    "ENGINE_VERSIONS",
     "LEVELS",
     "REGIONS",
     "Engine",
@@ -26,6 +35,7 @@ __all__ = [
     "Prepared",
     "Region",
     "UnknownEngine",
+    "engine_version",
     "forecast",
     "get_engine",
     "prepare_history",

@@ -34,6 +34,25 @@ ENGINES: dict[str, Callable[[], Engine]] = {
 DEFAULT_ENGINE = "calendar_arima"
 
 
+#: Bumped whenever an engine's numbers change for the same input (a new feature, a new
+#: order, new data rules), so stored forecasts and their accuracy can be told apart.
+ENGINE_VERSIONS: dict[str, str] = {
+    "snaive": "1",
+    "ets": "1",
+    "mstl": "1",
+    "calendar_arima": "1",
+    "prophet": "1",
+    "ensemble": "1",
+}
+
+
+def engine_version(name: str) -> str:
+    """The version string stored with a forecast made by engine `name`."""
+    if name not in ENGINES:
+        raise UnknownEngine(f"unknown forecasting engine {name!r}")
+    return ENGINE_VERSIONS.get(name, "1")
+
+
 class UnknownEngine(ValueError):
     """No engine is registered under that name."""
 

@@ -71,3 +71,11 @@ def test_forecast_default_horizon_is_thirty_days(long_series):
     result = forecast(long_series.index, long_series.to_numpy(), engine="snaive")
     assert result.horizon == 30
     assert list(result.to_frame().columns) == ["ds", "y_hat", "lo80", "hi80", "lo95", "hi95"]
+
+
+def test_engine_version_is_known_for_every_engine_and_refuses_typos():
+    from staffrota.forecasting.engine import UnknownEngine, engine_version
+
+    assert all(engine_version(name) for name in ENGINES)
+    with pytest.raises(UnknownEngine):
+        engine_version("calendar_arma")
