@@ -50,6 +50,7 @@ def test_staff_member_claims_an_open_shift(browser, live_server, home_a, today):
     page = browser.new_page(viewport={"width": 390, "height": 844})
     log_in(page, live_server, home_a.staff_user.username)
     page.wait_for_url("**/my/shifts/")
+    page.get_by_text("Menu", exact=True).click()  # on a phone the menu is folded
     page.get_by_role("link", name="Open shifts").click()
     page.get_by_role("button", name="Claim this shift").click()
     page.wait_for_url("**/my/shifts/")

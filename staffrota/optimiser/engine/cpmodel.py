@@ -1,0 +1,372 @@
+"""Builds the CP-SAT model of a rota problem.
+
+One Boolean ``x[p, d, s]`` per person, day and shift the person may work; everything else is
+derived from it. Sequence rules are written as the tightest small linear inequalities we
+know (sliding windows and "a run that starts here must go on" implications), because the
+linear relaxation of this problem is strong and CP-SAT's LP workers profit from it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from .model import Cover, Problem, Roster, Staff
+
+#: Money is in pence per hour, so minutes * hourly rate is 60 times pence; penalties are then
+#: scaled by the same factor to keep the objective integral.
+MONEY_SCALE = 60
+
+
+@dataclass
+class CoverLine:
+    """A cover line with a preferred number, for neighbourhoods that aim at cover gaps."""
+
+    preferred: int
+    under: int
+    over: int
+    cells: list[tuple[int, int]]
+
+
+@dataclass
+class Assumptions:
+    """Literals that switch groups of hard requirements on; used to explain infeasibility."""
+
+    literals: list[cp_model.IntVar] = field(default_factory=list)
+    meaning: dict[int, str] = field(default_factory=dict)
+
+    def new(self, model: cp_model.CpModel, text: str) -> cp_model.IntVar:
+        """A fresh literal standing for the requirement described by ``text``."""
+        lit = model.new_bool_var(f"assume[{len(self.literals)}]")
+        self.literals.append(lit)
+        self.meaning[lit.index] = text
+        return lit
+
+
+class RotaModel:
+    """The CP-SAT model of a Problem plus the maps back to people, days and shifts."""
+
+    def __init__(self, problem: Problem, explain: bool = False) -> None:
+        self.problem = problem
+        self.model = cp_model.CpModel()
+        self.shifts = {s.id: s for s in problem.shift_types}
+        self.money = any(p.pay.hourly for p in problem.staff) or bool(
+            problem.agency and problem.agency.hourly
+        )
+        self.scale = MONEY_SCALE if self.money else 1
+        self.assumptions = Assumptions() if explain else None
+        #: (person index, day) -> {shift id: literal}
+        self.x: dict[tuple[int, int], dict[str, cp_model.IntVar]] = {}
+        #: (person index, day) -> "works that day" literal, only where the person may work.
+        self.work: dict[tuple[int, int], cp_model.IntVar] = {}
+        #: (person index, day, shift) -> {role: literal} where a person chooses among roles.
+        self.role_vars: dict[tuple[int, int, str], dict[str, cp_model.IntVar]] = {}
+        self.agency: dict[tuple[int, str, str | None], cp_model.IntVar] = {}
+        #: person index -> "works that weekend" literals, one per weekend.
+        self.weekend_vars: dict[int, list[cp_model.IntVar]] = {}
+        #: Per penalised cover line: the (person, literal index) pairs that count for it.
+        self.cover_lines: list[CoverLine] = []
+        self.objective_terms: list[tuple[cp_model.LinearExprT, int]] = []
+        self.objective_offset = 0
+        self._roles_needed = self._cover_roles()
+        self._build()
+
+    # ----------------------------------------------------------------- building blocks
+    def _cover_roles(self) -> dict[tuple[int, str], set[str]]:
+        roles: dict[tuple[int, str], set[str]] = defaultdict(set)
+        for c in self.problem.covers:
+            if c.role is not None:
+                roles[(c.day, c.shift)].add(c.role)
+        return roles
+
+    def _enforce(self, text: str) -> list[cp_model.IntVar]:
+        """Enforcement literals for a group of hard constraints (none unless explaining)."""
+        if self.assumptions is None:
+            return []
+        return [self.assumptions.new(self.model, text)]
+
+    def _penalise(self, expr: cp_model.LinearExprT, weight: int) -> None:
+        if weight:
+            self.objective_terms.append((expr, weight))
+
+    def _build(self) -> None:
+        for p, person in enumerate(self.problem.staff):
+            self._build_person(p, person)
+        self._build_cover()
+        self._build_requests()
+        self._build_fairness()
+        self._build_pay()
+        self.model.minimize(
+            sum(w * e for e, w in self.objective_terms) + self.objective_offset  # type: ignore[misc]
+        )
+
+    def _build_person(self, p: int, person: Staff) -> None:
+        m = self.model
+        problem = self.problem
+        c = person.contract
+        h = problem.days
+        allowed = [s.id for s in problem.shift_types if problem.can_work(person, s.id)]
+        fixed_lits = self._enforce(f"the published shifts of {person.label}")
+        for d in range(h):
+            if d in person.unavailable and d not in person.fixed:
+                continue
+            options = allowed
+            if d in person.fixed:
+                # A published shift stays even if the contract says otherwise; the
+                # diagnosis reports the conflict instead of silently dropping it.
+                options = [person.fixed[d]]
+            lits = {s: m.new_bool_var(f"x[{person.id},{d},{s}]") for s in options}
+            if not lits:
+                continue
+            self.x[(p, d)] = lits
+            if len(lits) == 1:
+                work = next(iter(lits.values()))
+            else:
+                work = m.new_bool_var(f"w[{person.id},{d}]")
+                m.add(sum(lits.values()) == work)
+            self.work[(p, d)] = work
+            if d in person.fixed:
+                m.add(work == 1).only_enforce_if(fixed_lits)
+
+        def w(d: int) -> cp_model.LinearExprT:
+            return self.work.get((p, d), 0)
+
+        # Rest between shifts: a shift and any forbidden successor next day, as one clique.
+        for d in range(h - 1):
+            today = self.x.get((p, d), {})
+            tomorrow = self.x.get((p, d + 1), {})
+            for s, lit in today.items():
+                bad = [tomorrow[t] for t in self.shifts[s].forbidden_next if t in tomorrow]
+                if bad:
+                    m.add(lit + sum(bad) <= 1)
+        if person.shift_before is not None:
+            for t in self.shifts[person.shift_before].forbidden_next:
+                if t in self.x.get((p, 0), {}):
+                    m.add(self.x[(p, 0)][t] == 0).only_enforce_if(fixed_lits)
+
+        for s, limit in c.max_shifts.items():
+            lits = [self.x[(p, d)][s] for d in range(h) if s in self.x.get((p, d), {})]
+            if len(lits) > limit:
+                m.add(sum(lits) <= limit)
+
+        minutes = self.minutes_expr(p, range(h))
+        if c.max_minutes is not None:
+            m.add(minutes <= c.max_minutes)
+        if c.min_minutes:
+            m.add(minutes >= c.min_minutes).only_enforce_if(
+                self._enforce(f"the minimum of {c.min_minutes} minutes for {person.label}")
+            )
+        for win in c.windows:
+            days = range(max(0, win.first_day), min(h, win.first_day + win.days))
+            expr = self.minutes_expr(p, days)
+            if win.max_minutes is not None:
+                m.add(expr <= win.max_minutes)
+            if win.min_minutes:
+                m.add(expr >= win.min_minutes).only_enforce_if(
+                    self._enforce(f"the minimum minutes of {person.label} in days {days}")
+                )
+
+        kmax = c.max_consecutive_shifts
+        if kmax is not None and kmax < h:
+            for d in range(h - kmax):
+                m.add(sum(w(d + j) for j in range(kmax + 1)) <= kmax)
+            before = min(person.days_worked_before, kmax)
+            if before:
+                m.add(sum(w(j) for j in range(min(h, kmax - before + 1))) <= kmax - before)
+
+        # A run of work starting on day d >= 1 that ends before the last day must last at
+        # least kmin days; runs touching either end are exempt (benchmark rule H7).
+        kmin = c.min_consecutive_shifts
+        for d in range(1, h):
+            for j in range(1, kmin):
+                if d + j <= h - 1:
+                    m.add(w(d) - w(d - 1) <= w(d + j))
+        koff = c.min_consecutive_days_off
+        for d in range(1, h):
+            for j in range(1, koff):
+                if d + j <= h - 1:
+                    m.add(w(d - 1) - w(d) + w(d + j) <= 1)
+
+        if c.max_weekends is not None or any(g.kind == "weekends" for g in problem.fairness):
+            weekend_vars = []
+            for wk in problem.weekends():
+                lits = [self.work[(p, d)] for d in wk if (p, d) in self.work]
+                if not lits:
+                    continue
+                if len(lits) == 1:
+                    weekend_vars.append(lits[0])
+                    continue
+                v = m.new_bool_var(f"weekend[{person.id},{wk[0]}]")
+                m.add_max_equality(v, lits)
+                weekend_vars.append(v)
+            self.weekend_vars[p] = weekend_vars
+            if c.max_weekends is not None and len(weekend_vars) > c.max_weekends:
+                m.add(sum(weekend_vars) <= c.max_weekends)
+
+    def minutes_expr(self, p: int, days: range) -> cp_model.LinearExprT:
+        """Minutes person ``p`` works on ``days``."""
+        return sum(
+            self.shifts[s].minutes * lit for d in days for s, lit in self.x.get((p, d), {}).items()
+        )
+
+    def _role_literal(self, p: int, d: int, s: str, role: str) -> cp_model.IntVar | None:
+        """Literal for "person p fills role on shift s of day d", or None if they cannot."""
+        person = self.problem.staff[p]
+        lit = self.x.get((p, d), {}).get(s)
+        if lit is None or role not in person.roles:
+            return None
+        needed = self._roles_needed[(d, s)] & person.roles
+        if len(needed) <= 1:
+            return lit
+        key = (p, d, s)
+        if key not in self.role_vars:
+            choice = {r: self.model.new_bool_var(f"role[{person.id},{d},{s},{r}]") for r in needed}
+            self.model.add(sum(choice.values()) == lit)
+            self.role_vars[key] = choice
+        return self.role_vars[key][role]
+
+    def _build_cover(self) -> None:
+        m = self.model
+        pool = self.problem.agency
+        for cover in self.problem.covers:
+            terms: list[cp_model.LinearExprT] = []
+            cells: list[tuple[int, int]] = []
+            top = 0
+            for p in range(len(self.problem.staff)):
+                if cover.role is None:
+                    lit = self.x.get((p, cover.day), {}).get(cover.shift)
+                else:
+                    lit = self._role_literal(p, cover.day, cover.shift, cover.role)
+                if lit is not None:
+                    terms.append(lit)
+                    cells.append((p, lit.index))
+                    top += 1
+            if pool is not None and (pool.roles is None or cover.role in pool.roles):
+                cap = pool.max_per_shift
+                if cap is None:
+                    cap = max(cover.preferred, cover.minimum)
+                if cap > 0:
+                    key = (cover.day, cover.shift, cover.role)
+                    a = m.new_int_var(0, cap, f"agency[{key}]")
+                    self.agency[key] = a
+                    terms.append(a)
+                    top += cap
+                    minutes = self.shifts[cover.shift].minutes
+                    self._penalise(a, pool.hourly * minutes * self.scale // MONEY_SCALE)
+            self._cover_terms(cover, terms, top)
+            if cover.under_weight or cover.over_weight:
+                self.cover_lines.append(
+                    CoverLine(cover.preferred, cover.under_weight, cover.over_weight, cells)
+                )
+
+    def _cover_terms(self, cover: Cover, terms: list[cp_model.LinearExprT], top: int) -> None:
+        m = self.model
+        n = sum(terms)
+        if cover.under_weight or cover.over_weight:
+            under = m.new_int_var(0, cover.preferred, f"under[{cover.day},{cover.shift}]")
+            over = m.new_int_var(
+                0, max(0, top - cover.preferred), f"over[{cover.day},{cover.shift}]"
+            )
+            m.add(n + under - over == cover.preferred)
+            self._penalise(under, cover.under_weight * self.scale)
+            self._penalise(over, cover.over_weight * self.scale)
+        if cover.minimum:
+            label = f"{self.problem.day_label(cover.day)} {cover.shift}"
+            if cover.role:
+                label += f", {cover.role}"
+            if cover.hard:
+                m.add(n >= cover.minimum).only_enforce_if(
+                    self._enforce(f"the minimum cover of {cover.minimum} on {label}")
+                )
+            else:
+                short = m.new_int_var(0, cover.minimum, f"short[{cover.day},{cover.shift}]")
+                m.add(n + short >= cover.minimum)
+                self._penalise(short, cover.shortfall_weight * self.scale)
+
+    def _build_requests(self) -> None:
+        staff_index = {p.id: i for i, p in enumerate(self.problem.staff)}
+        for r in self.problem.requests:
+            p = staff_index[r.staff]
+            lits = self.x.get((p, r.day), {})
+            if r.on:
+                # Unmet unless the requested shift is worked: w * (1 - x).
+                self.objective_offset += r.weight * self.scale
+                if r.shift in lits:
+                    self._penalise(lits[r.shift], -r.weight * self.scale)
+            elif r.shift is None:
+                if (p, r.day) in self.work:
+                    self._penalise(self.work[(p, r.day)], r.weight * self.scale)
+            elif r.shift in lits:
+                self._penalise(lits[r.shift], r.weight * self.scale)
+
+    def _build_fairness(self) -> None:
+        m = self.model
+        for g, goal in enumerate(self.problem.fairness):
+            members = [
+                p
+                for p, person in enumerate(self.problem.staff)
+                if not goal.staff or person.id in goal.staff
+            ]
+            if len(members) < 2:
+                continue
+            counts = []
+            for p in members:
+                if goal.kind == "nights":
+                    counts.append(
+                        sum(
+                            lit
+                            for d in range(self.problem.days)
+                            for s, lit in self.x.get((p, d), {}).items()
+                            if self.shifts[s].night
+                        )
+                    )
+                else:
+                    counts.append(sum(self.weekend_vars.get(p, [])))
+            top = self.problem.days
+            hi = m.new_int_var(0, top, f"fair_hi[{g}]")
+            lo = m.new_int_var(0, top, f"fair_lo[{g}]")
+            for count in counts:
+                m.add(hi >= count)
+                m.add(lo <= count)
+            self._penalise(hi - lo, goal.weight * self.scale)
+
+    def _build_pay(self) -> None:
+        if not self.money:
+            return
+        m = self.model
+        for p, person in enumerate(self.problem.staff):
+            pay = person.pay
+            minutes = self.minutes_expr(p, range(self.problem.days))
+            self._penalise(minutes, pay.hourly)
+            ot_rate = pay.overtime_hourly
+            if pay.source == "bank" or pay.contracted_minutes is None or ot_rate is None:
+                continue
+            if ot_rate > pay.hourly:
+                extra = m.new_int_var(0, 60 * 24 * self.problem.days, f"overtime[{person.id}]")
+                m.add(extra >= minutes - pay.contracted_minutes)
+                self._penalise(extra, ot_rate - pay.hourly)
+
+    # ----------------------------------------------------------------- reading back
+    def roster(self, value: object) -> Roster:
+        """Roster from a value function (``solver.boolean_value``-like, takes a literal)."""
+        problem = self.problem
+        shifts: dict[str, list[str | None]] = {}
+        roles: dict[tuple[str, int], str] = {}
+        for p, person in enumerate(problem.staff):
+            row: list[str | None] = [None] * problem.days
+            for d in range(problem.days):
+                for s, lit in self.x.get((p, d), {}).items():
+                    if value(lit):  # type: ignore[operator]
+                        row[d] = s
+                        choice = self.role_vars.get((p, d, s))
+                        if choice:
+                            roles[(person.id, d)] = next(r for r, v in choice.items() if value(v))  # type: ignore[operator]
+            shifts[person.id] = row
+        agency = {k: int(value(v)) for k, v in self.agency.items() if value(v)}  # type: ignore[operator]
+        return Roster(shifts=shifts, roles=roles, agency=agency)
+
+    def x_indices(self) -> list[tuple[int, int, str, int]]:
+        """(person, day, shift, variable index) of every assignment literal."""
+        return [(p, d, s, lit.index) for (p, d), lits in self.x.items() for s, lit in lits.items()]

@@ -1,0 +1,205 @@
+import threading
+import time
+from dataclasses import replace
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from staffrota.optimiser.engine.benchmark import read_instance
+from staffrota.optimiser.engine.evaluate import evaluate
+from staffrota.optimiser.engine.model import (
+    Contract,
+    Cover,
+    Problem,
+    ProblemError,
+    Request,
+    ShiftType,
+    Staff,
+)
+from staffrota.optimiser.engine.solver import solve
+
+from .factories import BENCHMARK, DAY, care_home, needs_benchmark
+
+pytestmark = needs_benchmark
+
+INSTANCES = BENCHMARK / "instances"
+
+
+def test_solver_proves_instance1_optimum():
+    problem = read_instance(INSTANCES / "Instance1.txt")
+
+    solution = solve(problem, time_limit_s=20)
+
+    # 607 is the published optimum (best-known.csv: upper = lower bound).
+    assert solution.status == "OPTIMAL"
+    assert solution.objective == 607
+    check = evaluate(problem, solution.roster)
+    assert check.feasible and check.total == solution.objective
+
+
+@pytest.mark.parametrize("limit", [1.0, 3.0])
+def test_solver_respects_time_limit_with_feasible_roster(limit):
+    problem = read_instance(INSTANCES / "Instance10.txt")
+
+    started = time.monotonic()
+    solution = solve(problem, time_limit_s=limit)
+    elapsed = time.monotonic() - started
+
+    assert elapsed < limit + 0.5
+    assert solution.wall_time_s <= elapsed
+    if solution.roster is not None:
+        assert evaluate(problem, solution.roster).feasible
+    else:
+        assert solution.status == "UNKNOWN" and solution.messages
+
+
+def test_solver_reports_progress_and_stops_on_cancel():
+    problem = read_instance(INSTANCES / "Instance8.txt")
+    cancel = threading.Event()
+    seen = []
+
+    def progress(p):
+        seen.append(p)
+        cancel.set()
+
+    started = time.monotonic()
+    solution = solve(problem, time_limit_s=30, progress=progress, cancel=cancel)
+
+    assert time.monotonic() - started < 10
+    assert seen and seen[0].objective >= seen[0].bound
+    assert solution.status == "CANCELLED"
+    assert solution.roster is not None and evaluate(problem, solution.roster).feasible
+
+
+def test_solver_care_home_uses_agency_only_for_missing_nurses_and_agrees_with_evaluator():
+    problem = care_home()
+
+    solution = solve(problem, time_limit_s=5)
+
+    check = evaluate(problem, solution.roster)
+    assert check.violations == []
+    assert check.total == pytest.approx(solution.objective)
+    # Two nurses can do at most 4 twelve-hour shifts each (48 h), 14 are needed.
+    nurse_shifts = sum(
+        s is not None for p in ("nurse_a", "nurse_b") for s in solution.roster.shifts[p]
+    )
+    assert nurse_shifts == 8
+    assert sum(n for (_, _, role), n in solution.roster.agency.items() if role == "nurse") == 6
+    assert check.cost["agency"] > 0 and check.cost["contracted"] > 0
+
+
+def test_solver_explains_person_who_cannot_meet_contract():
+    contract = Contract(min_minutes=4 * 720, max_consecutive_shifts=5)
+    problem = Problem(
+        days=7,
+        shift_types=(DAY,),
+        staff=(
+            Staff(
+                "A",
+                name="Ann",
+                contract=contract,
+                unavailable={d: "annual leave" for d in range(5)},
+            ),
+        ),
+    )
+
+    solution = solve(problem, time_limit_s=5)
+
+    assert solution.status == "INFEASIBLE" and solution.roster is None
+    assert "Ann: must work at least 2880 minutes but can work at most 1440" in solution.messages[0]
+    assert "5 annual leave" in solution.messages[0]
+
+
+def test_solver_explains_conflicting_rules_found_only_by_search():
+    # Days 0 and 6 off make every run interior, and no run can be both >= 3 and <= 2 long.
+    contract = Contract(min_minutes=720, min_consecutive_shifts=3, max_consecutive_shifts=2)
+    person = Staff("A", name="Ann", contract=contract, unavailable={0: "leave", 6: "leave"})
+    problem = Problem(days=7, shift_types=(DAY,), staff=(person,))
+
+    solution = solve(problem, time_limit_s=5)
+
+    assert solution.status == "INFEASIBLE"
+    assert solution.messages[0].startswith("Ann: the contract cannot be met")
+    assert "minimum of 720 minutes" in solution.messages[0]
+
+
+def test_solver_names_hard_cover_without_eligible_people():
+    leave = {"nurse_a": {2: "annual leave"}, "nurse_b": {2: "registration expired"}}
+    problem = replace(care_home(leave=leave), agency=None)
+
+    solution = solve(problem, time_limit_s=5)
+
+    assert solution.status == "INFEASIBLE"
+    text = " ".join(solution.messages)
+    assert "Wed 4 Mar D, nurse: no eligible person" in text
+    assert "1 annual leave" in text and "1 registration expired" in text
+
+
+def test_problem_rejects_unknown_shift_in_cover():
+    with pytest.raises(ProblemError, match="unknown id 'X'"):
+        Problem(days=2, shift_types=(DAY,), staff=(Staff("A"),), covers=(Cover(0, "X", 1),))
+
+
+@st.composite
+def small_problems(draw):
+    days = draw(st.integers(3, 10))
+    n = draw(st.integers(1, 4))
+    late = ShiftType("L", draw(st.sampled_from([240, 480])), forbidden_next=frozenset({"E"}))
+    early = ShiftType("E", 480)
+    staff = []
+    for i in range(n):
+        contract = Contract(
+            max_minutes=draw(st.integers(0, days * 480)),
+            max_shifts={"E": draw(st.integers(0, days)), "L": draw(st.integers(0, days))},
+            max_consecutive_shifts=draw(st.integers(1, 5)),
+            min_consecutive_shifts=draw(st.integers(1, 3)),
+            min_consecutive_days_off=draw(st.integers(1, 3)),
+            max_weekends=draw(st.integers(0, 2)),
+        )
+        off = draw(st.sets(st.integers(0, days - 1), max_size=days // 2))
+        staff.append(Staff(f"S{i}", contract=contract, unavailable={d: "off" for d in off}))
+    covers = tuple(
+        Cover(d, s, draw(st.integers(0, 3)), under_weight=draw(st.integers(0, 100)), over_weight=1)
+        for d in range(days)
+        for s in ("E", "L")
+    )
+    requests = tuple(
+        Request(
+            f"S{draw(st.integers(0, n - 1))}",
+            draw(st.integers(0, days - 1)),
+            draw(st.sampled_from(["E", "L"])),
+            draw(st.integers(1, 3)),
+            on=draw(st.booleans()),
+        )
+        for _ in range(draw(st.integers(0, 4)))
+    )
+    return Problem(
+        days=days, shift_types=(early, late), staff=tuple(staff), covers=covers, requests=requests
+    )
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_problems())
+def test_solver_roster_always_passes_evaluator_with_same_objective(problem):
+    solution = solve(problem, time_limit_s=1.0)
+
+    # With no minimum minutes, an all-off roster is always allowed, so a roster must exist.
+    assert solution.roster is not None
+    check = evaluate(problem, solution.roster)
+    assert check.violations == []
+    assert check.total == solution.objective
+    assert solution.bound is None or solution.bound <= solution.objective
+
+
+def test_solver_large_problem_path_starts_from_greedy_roster(monkeypatch):
+    # Pretend Instance2 is large so the person-by-person start is used and adopted.
+    monkeypatch.setattr("staffrota.optimiser.engine.solver.LARGE_CELLS", 0)
+    problem = read_instance(INSTANCES / "Instance2.txt")
+    phases = []
+
+    solution = solve(problem, time_limit_s=4, progress=lambda p: phases.append(p.phase))
+
+    assert phases[0] == "greedy"
+    check = evaluate(problem, solution.roster)
+    assert check.feasible and check.total == solution.objective
