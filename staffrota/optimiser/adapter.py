@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.db.models import Q
+
 from staffrota.forecasting.staffing import requirement_for
 from staffrota.optimiser.engine.model import (
     Contract,
@@ -32,7 +34,7 @@ from staffrota.organisation.models import (
 from staffrota.organisation.models import ShiftType as DbShiftType
 from staffrota.rota.eligibility import load_absences
 from staffrota.rota.models import Shift, ShiftSource, ShiftStatus
-from staffrota.rota.rules import ROLE_COVERS, RotaRules
+from staffrota.rota.rules import ROLE_COVERS
 
 MIN_REST = 11 * 60
 WEEK_LIMIT = 48 * 60
@@ -118,9 +120,7 @@ def build_problem(*, units: list[Unit], start: date, weeks: int) -> Mapping:
         cover_units[staff_id].add(unit_id)
     people = list(
         StaffMember.objects.filter(care_home=home)
-        .filter(
-            models_q_home_or_cover(unit_ids, list(cover_units)),
-        )
+        .filter(Q(home_unit_id__in=unit_ids) | Q(pk__in=list(cover_units)))
         .exclude(left_on__lt=start)
         .exclude(started_on__gt=end)
         .select_related("user", "job_role")
@@ -281,12 +281,6 @@ def build_problem(*, units: list[Unit], start: date, weeks: int) -> Mapping:
     )
 
 
-def models_q_home_or_cover(unit_ids: list[int], cover_staff: list[int]):
-    from django.db.models import Q
-
-    return Q(home_unit_id__in=unit_ids) | Q(pk__in=cover_staff)
-
-
 @dataclass(frozen=True)
 class Proposal:
     """One assignment the roster adds: a person on a (unit, shift type, role) on a day."""
@@ -318,6 +312,3 @@ def proposals(mapping: Mapping, roster) -> list[Proposal]:
             found.append(Proposal(mapping.day(offset), unit, st, role or person.job_role, person))
     found.sort(key=lambda p: (p.day, p.shift_type.starts, p.unit.name, p.staff.pk))
     return found
-
-
-__all__ = ["Mapping", "Proposal", "build_problem", "proposals", "RotaRules"]

@@ -29,10 +29,6 @@ def quick(settings):
     app.conf.task_always_eager = eager
 
 
-def _start(world, weeks=1, units=None):
-    return world.shift.date, units or [world.unit]
-
-
 def _run(world, django_capture_on_commit_callbacks, weeks=1):
     with django_capture_on_commit_callbacks(execute=True), home_scope([world.home.pk]):
         run = services.run_start(
