@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "staffrota.notifications",
     "staffrota.dashboards",
     "staffrota.forecasting",
+    "staffrota.optimiser",
     "staffrota.web",
     # Security and operations (issue 8): lockout, two-factor, CSP, health, backups, alerts.
     "csp",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("compliance/", include("staffrota.compliance.urls")),
     path("dashboard/", include("staffrota.dashboards.urls")),
     path("", include("staffrota.forecasting.urls")),
+    path("", include("staffrota.optimiser.urls")),
     path("", include("staffrota.ops.urls")),
     path("", include("staffrota.web.urls")),
 ]

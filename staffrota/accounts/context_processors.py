@@ -16,6 +16,7 @@ def navigation(request):
             ("Dashboard", reverse("dashboards:index")),
             ("Rotas", reverse("unit_list")),
             ("Vacancies", reverse("vacancy_list")),
+            ("Generate rota", reverse("optimiser_new")),
             ("Forecasts", reverse("forecast_compare")),
             ("Leave", reverse("leave_queue")),
             ("Sickness", reverse("leave_sickness")),

@@ -10,6 +10,7 @@ from django_scopes import ScopeError, scopes_disabled
 
 from staffrota.compliance.models import Incident
 from staffrota.leave.models import LeaveRequest, SicknessAbsence
+from staffrota.optimiser.models import OptimiserRun
 from staffrota.organisation.models import CareHome, StaffMember, Unit
 from staffrota.rota.models import AgencyBooking, Shift, ShiftStatus, ShiftSwap
 from staffrota.rota.services import shift_create
@@ -79,7 +80,12 @@ def _ids_of(world) -> dict[str, object]:
             description="A fall in the lounge.",
             reported_by=world.staff_user,
         )
+        run = OptimiserRun.objects.create(
+            care_home=world.home, start=world.shift.date, weeks=1, status="done"
+        )
+        run.units.set([world.unit])
     return {
+        "run_id": run.pk,
         "unit_id": world.unit.pk,
         "home_id": world.home.pk,
         "shift_id": world.shift.pk,

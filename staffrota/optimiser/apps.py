@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OptimiserConfig(AppConfig):
+    name = "staffrota.optimiser"
+    verbose_name = "Rota optimiser"
