@@ -56,6 +56,14 @@ def _ids_of(world) -> dict[str, object]:
             colleague=world.nurse,
             colleague_shift=other_shift,
         )
+        leave = LeaveRequest.objects.create(
+            care_home=world.home,
+            staff=world.carer,
+            leave_type="annual",
+            start_date=world.shift.date,
+            end_date=world.shift.date,
+            hours=7,
+        )
     return {
         "unit_id": world.unit.pk,
         "home_id": world.home.pk,
@@ -63,6 +71,7 @@ def _ids_of(world) -> dict[str, object]:
         "staff_id": world.carer.pk,
         "booking_id": booking.pk,
         "swap_id": swap.pk,
+        "leave_id": leave.pk,
         "answer": "accept",
     }
 
