@@ -21,6 +21,12 @@ urlpatterns = [
     path("payroll/", payroll.PayrollExport.as_view(), name="api_payroll"),
     path("payroll.csv", payroll.PayrollCsv.as_view(), name="api_payroll_csv"),
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api_schema", template_name="api/swagger_ui.html"
+        ),
+        name="api_docs",
+    ),
     re_path(r"^.*$", not_found),
 ]
