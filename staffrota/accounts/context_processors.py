@@ -18,6 +18,7 @@ def navigation(request):
         items.append(("Units and rotas", reverse("unit_list")))
         items.append(("Vacancies", reverse("vacancy_list")))
         items.append(("Swap requests", reverse("swap_queue")))
+        items.append(("Import", reverse("import_start")))
     if user.is_staff:
         items.append(("Admin", reverse("admin:index")))
     return {"nav_items": items, "role_label": user.get_role_display()}
