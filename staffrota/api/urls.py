@@ -3,8 +3,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from staffrota.api.errors import not_found
 from staffrota.api.views import leave, org, payroll, shifts
+from staffrota.api.views.ping import ping
 
 urlpatterns = [
+    path("ping/", ping, name="api_ping"),
     path("me/", org.Me.as_view(), name="api_me"),
     path("homes/", org.HomeList.as_view(), name="api_homes"),
     path("homes/<int:home_id>/", org.HomeDetail.as_view(), name="api_home"),

@@ -112,3 +112,9 @@ def test_unknown_api_address_answers_json_404(manager_api):
     response = manager_api.get("/api/v1/nothing-here/")
     assert response.status_code == 404
     assert "schema" in response.json()["error"]["message"]
+
+
+def test_ping_answers_without_database(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/api/v1/ping/")
+    assert response.content == b"ok"
