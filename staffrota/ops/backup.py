@@ -16,7 +16,9 @@ import os
 import secrets
 import shutil
 import sqlite3
-import subprocess  # nosec B404 (runs pg_dump/pg_restore with argument lists, no shell)
+
+# pg_dump and pg_restore run with argument lists, never through a shell.
+import subprocess  # nosec B404
 import tarfile
 import tempfile
 from dataclasses import dataclass, field
@@ -84,7 +86,7 @@ def _pg_env(db: dict, name: str | None = None) -> tuple[dict, str]:
 
 
 def _run(command: list[str], env: dict | None = None) -> None:
-    result = subprocess.run(  # noqa: S603  # nosec B603 (fixed tools, no shell)
+    result = subprocess.run(  # noqa: S603  # nosec B603
         command, env=env, capture_output=True, text=True, check=False
     )
     if result.returncode != 0:
@@ -98,6 +100,7 @@ def _quote(name: str) -> str:
 def _count_tables(cursor, tables: list[str]) -> dict[str, int]:
     counts = {}
     for table in sorted(tables):
+        # Table names come from the database's own catalogue, quoted.
         cursor.execute(f"SELECT count(*) FROM {_quote(table)}")  # noqa: S608  # nosec B608
         counts[table] = cursor.fetchone()[0]
     return counts

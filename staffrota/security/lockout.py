@@ -57,7 +57,8 @@ def client_ip(request) -> str:
     try:
         return str(ipaddress.ip_address(address))
     except ValueError:
-        return "0.0.0.0"  # noqa: S104 (a placeholder value, not a bind address)
+        # A placeholder address for a request without a usable one, not a bind address.
+        return "0.0.0.0"  # noqa: S104  # nosec B104
 
 
 def account_failures(username: str) -> int:

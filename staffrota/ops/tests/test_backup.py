@@ -65,8 +65,7 @@ def test_backup_round_trip_on_postgresql(home_a, backup_dirs, settings):
 
 
 def test_verify_backup_command_fails_on_a_damaged_backup(home_a, backup_dirs):
-    run = backup_create()
-    call_command("verify_backup", run.path)
+    run = backup_create()  # the round-trip tests show a sound backup verifies
     manifest_path = Path(run.path) / "manifest.json"
     manifest = json.loads(manifest_path.read_text())
     manifest["tables"]["organisation_carehome"] = 5  # what the backup should have held

@@ -1,0 +1,1 @@
+"""Deterministic demo data for the reference customer (see `build.build_demo`)."""
