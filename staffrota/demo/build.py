@@ -586,10 +586,10 @@ def _write_shifts(
         else:
             summary.shifts_planned += 1
             summary.vacancies += row.person < 0
+        rota_people.append(row.person)  # before a flush, so both lists stay in step
         if len(chunk) >= 20000:
             _write_shift_chunk(home, people, chunk, rota_people, batch)
             chunk, rota_people = [], []
-        rota_people.append(row.person)
     _write_shift_chunk(home, people, chunk, rota_people, batch)
 
 
