@@ -6,7 +6,9 @@ Examples are capped per operation so the suite stays quick; CI runs this on both
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -23,7 +25,19 @@ EXAMPLES_PER_OPERATION = 12
 
 
 @pytest.fixture
-def api_token(home_a, home_b, settings):
+def _keep_test_connection():
+    """Schemathesis calls the WSGI app directly, so Django's request signals would close the
+    database connection mid-test (on PostgreSQL, the test's transaction with it). Django's
+    own test client disconnects them the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def api_token(home_a, home_b, settings, _keep_test_connection):
     settings.API_THROTTLE_RATE = "100000/min"
     _, raw = api_token_create(user=home_a.manager, name="fuzz", scope=TokenScope.WRITE)
     return raw

@@ -178,3 +178,10 @@ def test_shift_list_query_count_does_not_grow(home_a):
     with CaptureQueriesContext(connection) as three:
         assert len(client.get("/api/v1/shifts/").json()["results"]) == 6
     assert len(three) == len(one)
+
+
+def test_shift_create_with_nul_in_job_role_is_400(manager_api, home_a):
+    # Found by schemathesis: PostgreSQL refuses NUL bytes, which used to surface as a 500.
+    response = _create(manager_api, home_a, job_role="car\x00er")
+    assert response.status_code == 400
+    assert "job_role" in response.json()["error"]["fields"]
