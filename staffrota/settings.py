@@ -146,6 +146,16 @@ else:
         }
     }
     CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
+# Sessions: in the database (default) or, with SESSION_STORE=cache, in Redis only. The
+# idle logout re-saves the session on every request; in the database that is a write and a
+# commit per page view, the largest fixed cost the load test found (bench/load/README.md).
+SESSION_STORE = env_str("SESSION_STORE", "db")
+if SESSION_STORE not in {"db", "cache"}:
+    raise ImproperlyConfigured(f"SESSION_STORE={SESSION_STORE!r} must be db or cache.")
+if SESSION_STORE == "cache":
+    if not REDIS_URL:
+        raise ImproperlyConfigured("SESSION_STORE=cache needs REDIS_URL (a shared cache).")
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
 if CELERY_BROKER_URL == "filesystem://":
     # The file-system transport needs no server: the web process drops messages in a

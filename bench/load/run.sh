@@ -17,6 +17,8 @@ export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/staffrota
 export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/13}
 export STAFFROTA_VAR_DIR=${STAFFROTA_VAR_DIR:-$PWD/var/load}
 export DEBUG=0 LOG_LEVEL=${LOG_LEVEL:-WARNING}
+# Sessions in Redis: no database write per page view (see README.md, "What was fixed").
+export SESSION_STORE=${SESSION_STORE:-cache}
 # Many virtual integrations share 20 tokens here; a real one has its own budget.
 export API_THROTTLE_RATE=${API_THROTTLE_RATE:-100000/min}
 mkdir -p "$OUT"
