@@ -40,5 +40,5 @@ seconds=$(echo "$DURATION" | sed -E 's/m$/*60/; s/s$//' | bc)
 LOAD_USERS="$OUT/users.json" timeout $((seconds + 120)) .venv/bin/locust \
   -f bench/load/locustfile.py --headless --host "http://127.0.0.1:$PORT" \
   -u "$USERS" -r "$SPAWN_RATE" -t "$DURATION" --stop-timeout 5 \
-  --csv "$OUT/run" --only-summary > "$OUT/locust.log" 2>&1 || true
+  --csv "$OUT/run" --only-summary ${CLASSES:-} > "$OUT/locust.log" 2>&1 || true
 .venv/bin/python -m bench.load.report "$OUT/run_stats.csv"
