@@ -59,6 +59,12 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "staffrota.security",
     "staffrota.ops",
+    # Integration API and spreadsheet import (issue 9).
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "staffrota.api",
+    "staffrota.imports",
 ]
 
 MIDDLEWARE = [
@@ -143,6 +149,16 @@ else:
         }
     }
     CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
+# Sessions: in the database (default) or, with SESSION_STORE=cache, in Redis only. The
+# idle logout re-saves the session on every request; in the database that is a write and a
+# commit per page view, the largest fixed cost the load test found (bench/load/README.md).
+SESSION_STORE = env_str("SESSION_STORE", "db")
+if SESSION_STORE not in {"db", "cache"}:
+    raise ImproperlyConfigured(f"SESSION_STORE={SESSION_STORE!r} must be db or cache.")
+if SESSION_STORE == "cache":
+    if not REDIS_URL:
+        raise ImproperlyConfigured("SESSION_STORE=cache needs REDIS_URL (a shared cache).")
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
 if CELERY_BROKER_URL == "filesystem://":
     # The file-system transport needs no server: the web process drops messages in a
@@ -323,6 +339,55 @@ ALERT_FORECAST_MAX_AGE_DAYS = 7
 FORECAST_STATUS_HOOK = env_str(
     "FORECAST_STATUS_HOOK", "staffrota.forecasting.status.forecast_status"
 )
+
+# --- Integration API and import (issue 9) -----------------------------------------------------
+# Requests per token (or per logged-in user) and per anonymous address, e.g. "1200/min".
+API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "1200/min")
+API_ANON_THROTTLE_RATE = env_str("API_ANON_THROTTLE_RATE", "60/min")
+# Rows one uploaded spreadsheet may hold (a group's whole rota for a quarter fits).
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20000)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so an unauthenticated call is answered 401 with a Bearer challenge.
+        "staffrota.api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["staffrota.api.permissions.TokenScopePermission"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "staffrota.api.throttling.ClientRateThrottle",
+        "staffrota.api.throttling.AnonymousRateThrottle",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "staffrota.api.pagination.Pagination",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "staffrota.api.negotiation.JsonOnlyNegotiation",
+    "EXCEPTION_HANDLER": "staffrota.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "URL_FORMAT_OVERRIDE": None,
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Staff Rota API",
+    "DESCRIPTION": (
+        "Homes, units, staff, shifts, leave requests and the payroll export. Send "
+        "`Authorization: Bearer <token>`; a token sees exactly what its user sees on the web."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "staffrota.api.schema.add_error_responses",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "ShiftStatusEnum": "staffrota.rota.models.ShiftStatus",
+        "ShiftSourceEnum": "staffrota.rota.models.ShiftSource",
+        "LeaveStatusEnum": "staffrota.leave.models.LeaveStatus",
+    },
+}
 
 # Periodic jobs: one registry, one beat (staffrota/schedule.py).
 from staffrota.schedule import BEAT_SCHEDULE as CELERY_BEAT_SCHEDULE  # noqa: E402, F401

@@ -6,6 +6,8 @@ admin.site.site_title = "Staff Rota admin"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include("staffrota.api.urls")),
+    path("imports/", include("staffrota.imports.urls")),
     path("accounts/", include("staffrota.accounts.urls")),
     path("leave/", include("staffrota.leave.urls")),
     path("", include("staffrota.rota.urls")),

@@ -26,6 +26,7 @@ def navigation(request):
             ("Supervision", reverse("compliance:supervision_list")),
             ("Registrations", reverse("compliance:registration_list")),
             ("Reports", reverse("compliance:reports")),
+            ("Import", reverse("import_start")),
         ]
     if is_staff_member:
         mine = [

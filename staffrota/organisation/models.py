@@ -1,5 +1,6 @@
 """Care homes, their units, job roles, staff, shift types and staffing requirements."""
 
+from datetime import time
 from decimal import Decimal
 
 from django.conf import settings
@@ -34,6 +35,29 @@ class CareHome(models.Model):
         default=Decimal("1.50"),
         validators=[MinValueValidator(Decimal("1"))],
         help_text="Overtime pays the hourly rate times this.",
+    )
+    # Enhancements for unsocial hours, reported by the payroll export. No survey of care
+    # pay gives a norm (DOMAIN.md section 3), so the defaults are modest and each home sets
+    # its own: hours inside the window earn the base rate plus this percentage.
+    night_enhancement_start = models.TimeField(
+        default=time(22), help_text="Night enhancement starts (local time)."
+    )
+    night_enhancement_end = models.TimeField(
+        default=time(6), help_text="Night enhancement ends, next morning if before the start."
+    )
+    night_enhancement_percent = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("15.00"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("200"))],
+        help_text="Extra pay for night hours, as a percentage of the hourly rate.",
+    )
+    weekend_enhancement_percent = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("10.00"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("200"))],
+        help_text="Extra pay for hours from Saturday 00:00 to Sunday 24:00, as a percentage.",
     )
 
     # A home is its own tenant: scoped by primary key.

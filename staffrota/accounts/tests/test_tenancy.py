@@ -92,6 +92,7 @@ def _ids_of(world) -> dict[str, object]:
         "staff_id": world.carer.pk,
         "booking_id": booking.pk,
         "swap_id": swap.pk,
+        "leave_id": leave.pk,
         "answer": "accept",
         "request_id": leave.pk,
         "sickness_id": sickness.pk,

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The 300-user load test: gunicorn on 127.0.0.1 against PostgreSQL and Redis, Locust
+# headless for a fixed time, then everything it started is stopped. See README.md.
+#   bench/load/run.sh                      # 300 users, 3 minutes
+#   USERS=50 DURATION=60s bench/load/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+USERS=${USERS:-300}
+SPAWN_RATE=${SPAWN_RATE:-30}
+DURATION=${DURATION:-3m}
+PORT=${PORT:-8031}
+WORKERS=${WORKERS:-4}
+THREADS=${THREADS:-1}
+OUT=${OUT:-var/bench/load}
+export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/staffrota_load}
+export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/13}
+export STAFFROTA_VAR_DIR=${STAFFROTA_VAR_DIR:-$PWD/var/load}
+export DEBUG=0 LOG_LEVEL=${LOG_LEVEL:-WARNING}
+# Sessions in Redis: no database write per page view (see README.md, "What was fixed").
+export SESSION_STORE=${SESSION_STORE:-cache}
+# Many virtual integrations share 20 tokens here; a real one has its own budget.
+export API_THROTTLE_RATE=${API_THROTTLE_RATE:-100000/min}
+mkdir -p "$OUT"
+
+case "$DATABASE_URL" in postgres://*@127.0.0.1*|postgres://*@localhost*) ;; *)
+  echo "DATABASE_URL must be a PostgreSQL server on this machine" >&2; exit 2 ;; esac
+
+.venv/bin/python manage.py collectstatic --noinput -v0
+.venv/bin/python -m bench.load.prepare --out "$OUT/users.json"
+
+.venv/bin/gunicorn staffrota.wsgi -b "127.0.0.1:$PORT" -w "$WORKERS" --threads "$THREADS" \
+  --max-requests 0 --access-logfile - --access-logformat '%(s)s %(M)s %(U)s' \
+  > "$OUT/gunicorn.log" 2>&1 &
+SERVER=$!
+trap 'kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null || true' EXIT
+for _ in $(seq 50); do curl -fs "http://127.0.0.1:$PORT/api/v1/ping/" >/dev/null && break; sleep 0.2; done
+
+seconds=$(echo "$DURATION" | sed -E 's/m$/*60/; s/s$//' | bc)
+LOAD_USERS="$OUT/users.json" timeout $((seconds + 120)) .venv/bin/locust \
+  -f bench/load/locustfile.py --headless --host "http://127.0.0.1:$PORT" \
+  -u "$USERS" -r "$SPAWN_RATE" -t "$DURATION" --stop-timeout 5 \
+  --csv "$OUT/run" --only-summary ${CLASSES:-} > "$OUT/locust.log" 2>&1 || true
+.venv/bin/python -m bench.load.report "$OUT/run_stats.csv"

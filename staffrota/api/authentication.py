@@ -1,0 +1,65 @@
+"""Bearer tokens, and the tenancy scope for the requests they authenticate.
+
+DRF authenticates inside the view, after `TenancyMiddleware` has opened a scope for an
+anonymous user (no homes). `TenantScopedMixin` therefore resolves the token's user's
+access and opens their scope itself, for the rest of the view.
+"""
+
+from contextlib import ExitStack
+from datetime import timedelta
+
+from django.utils import timezone
+from rest_framework import authentication, exceptions
+
+from staffrota.accounts.access import access_for
+from staffrota.api.models import ApiToken, token_digest
+from staffrota.tenancy import home_scope
+
+# A token's last use is written at most this often, not on every request.
+LAST_USED_GRANULARITY = timedelta(minutes=5)
+
+
+class TokenAuthentication(authentication.BaseAuthentication):
+    keywords = ("bearer", "token")
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].decode(errors="replace").lower() not in self.keywords:
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(
+                "Send the token as 'Authorization: Bearer <token>', with no spaces in it."
+            )
+        raw = header[1].decode(errors="replace")
+        token = ApiToken.objects.select_related("user").filter(digest=token_digest(raw)).first()
+        if token is None or not token.is_live:
+            raise exceptions.AuthenticationFailed(
+                "This token is not valid: it is mistyped, revoked or expired. "
+                "Ask an admin for a new one."
+            )
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed("The account this token acts for is disabled.")
+        now = timezone.now()
+        if token.last_used_at is None or now - token.last_used_at > LAST_USED_GRANULARITY:
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        return token.user, token
+
+    def authenticate_header(self, request) -> str:
+        return 'Bearer realm="api"'
+
+
+class TenantScopedMixin:
+    """Every API view: a token-authenticated request runs in its user's homes' scope."""
+
+    def dispatch(self, request, *args, **kwargs):
+        self._tenant_scope = ExitStack()
+        with self._tenant_scope:
+            return super().dispatch(request, *args, **kwargs)
+
+    def perform_authentication(self, request):
+        super().perform_authentication(request)
+        if isinstance(request.auth, ApiToken):
+            # A session user's access and scope were set by TenancyMiddleware already.
+            access = access_for(request.user)
+            request._request.access = access
+            self._tenant_scope.enter_context(home_scope(access.home_ids))

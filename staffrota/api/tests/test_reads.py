@@ -1,0 +1,133 @@
+"""Homes, units, staff and leave requests: the same scoping as the web pages."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django_scopes import scopes_disabled
+
+from staffrota.api.tests.conftest import bearer
+from staffrota.leave.models import LeaveRequest, LeaveStatus
+from staffrota.testing import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def test_homes_list_shows_own_home_with_shift_types(manager_api, home_a, home_b):
+    results = manager_api.get("/api/v1/homes/").json()["results"]
+    assert [h["id"] for h in results] == [home_a.home.pk]
+    assert {t["code"] for t in results[0]["shift_types"]} == {"E", "N"}
+    assert results[0]["weekend_enhancement_percent"] == "10.00"
+
+
+def test_home_detail_of_another_home_is_404(manager_api, home_b):
+    assert manager_api.get(f"/api/v1/homes/{home_b.home.pk}/").status_code == 404
+
+
+def test_service_manager_token_sees_both_units_of_home(home_a, home_b):
+    client = bearer(f.service_manager(home_a.home))
+    names = {u["name"] for u in client.get("/api/v1/units/").json()["results"]}
+    assert names == {home_a.unit.name, home_a.other_unit.name}
+
+
+def test_head_of_service_token_sees_every_home(home_a, home_b, head_of_service):
+    client = bearer(head_of_service)
+    ids = {h["id"] for h in client.get("/api/v1/homes/").json()["results"]}
+    assert ids == {home_a.home.pk, home_b.home.pk}
+
+
+def test_unit_list_filters_by_home_and_rejects_bad_filter(home_a, home_b, head_of_service):
+    client = bearer(head_of_service)
+    body = client.get("/api/v1/units/", {"home": home_b.home.pk}).json()
+    assert {u["home"] for u in body["results"]} == {home_b.home.pk}
+    bad = client.get("/api/v1/units/", {"home": "Ashgrove"})
+    assert bad.status_code == 400
+    assert bad.json()["error"]["fields"]["home"] == ["A valid integer is required."]
+
+
+def test_staff_list_for_manager_is_their_units_staff(manager_api, home_a, home_b):
+    body = manager_api.get("/api/v1/staff/").json()
+    assert {p["id"] for p in body["results"]} == {home_a.carer.pk, home_a.nurse.pk}
+    assert body["results"][0]["job_role"] in {"carer", "rn"}
+
+
+def test_staff_member_sees_only_themselves(staff_api, home_a):
+    body = staff_api.get("/api/v1/staff/").json()
+    assert [p["id"] for p in body["results"]] == [home_a.carer.pk]
+    assert staff_api.get(f"/api/v1/staff/{home_a.nurse.pk}/").status_code == 404
+
+
+def test_staff_list_query_count_does_not_grow(home_a):
+    client = bearer(home_a.manager)
+    client.get("/api/v1/staff/")
+    with CaptureQueriesContext(connection) as few:
+        client.get("/api/v1/staff/")
+    for n in range(3):
+        f.staff_member(home_a.unit, "carer", last_name=f"More{n}")
+    with CaptureQueriesContext(connection) as more:
+        assert client.get("/api/v1/staff/").json()["count"] == 5
+    assert len(more) == len(few)
+
+
+def test_staff_member_requests_leave_for_themselves(staff_api, home_a):
+    day = home_a.shift.date + timedelta(days=30)
+    response = staff_api.post(
+        "/api/v1/leave-requests/",
+        {"leave_type": "annual", "start_date": str(day), "end_date": str(day + timedelta(4))},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["staff"] == home_a.carer.pk and body["status"] == LeaveStatus.PENDING
+    assert Decimal(body["hours"]) > 0
+
+
+def test_staff_member_cannot_request_leave_for_colleague(staff_api, home_a):
+    day = home_a.shift.date + timedelta(days=30)
+    response = staff_api.post(
+        "/api/v1/leave-requests/",
+        {
+            "staff": home_a.nurse.pk,
+            "leave_type": "annual",
+            "start_date": str(day),
+            "end_date": str(day),
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "own leave" in response.json()["error"]["message"]
+
+
+def test_overlapping_leave_request_is_409(manager_api, home_a):
+    day = home_a.shift.date + timedelta(days=30)
+    payload = {
+        "staff": home_a.nurse.pk,
+        "leave_type": "annual",
+        "start_date": str(day),
+        "end_date": str(day + timedelta(days=2)),
+    }
+    assert manager_api.post("/api/v1/leave-requests/", payload, format="json").status_code == 201
+    again = manager_api.post("/api/v1/leave-requests/", payload, format="json")
+    assert again.status_code == 409
+    assert "overlaps" in again.json()["error"]["message"]
+
+
+def test_leave_list_filters_and_hides_other_homes(manager_api, home_a, home_b):
+    with scopes_disabled():
+        for world in (home_a, home_b):
+            LeaveRequest.objects.create(
+                care_home=world.home,
+                staff=world.nurse,
+                leave_type="annual",
+                start_date=world.shift.date,
+                end_date=world.shift.date,
+                hours=Decimal("7.5"),
+            )
+    body = manager_api.get("/api/v1/leave-requests/", {"status": "pending"}).json()
+    assert [r["staff"] for r in body["results"]] == [home_a.nurse.pk]
+    later = manager_api.get(
+        "/api/v1/leave-requests/", {"date_from": str(home_a.shift.date + timedelta(1))}
+    ).json()
+    assert later["count"] == 0
