@@ -11,7 +11,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from staffrota.api.services import LeaveRequestError
+from staffrota.leave.engine import LeaveError
 from staffrota.rota.services import RotaError, RuleBreach
 
 
@@ -39,7 +39,7 @@ def exception_handler(exc, context):
         message = "The rota rules do not allow this: " + " ".join(v["message"] for v in violations)
         body = _body(422, "rule_breach", message, violations=violations)
         return Response(body, status=422)
-    if isinstance(exc, RotaError | LeaveRequestError):
+    if isinstance(exc, RotaError | LeaveError):
         set_rollback()
         return Response(_body(409, "conflict", str(exc)), status=409)
     if isinstance(exc, Http404):

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 
 from staffrota.api import queries
 from staffrota.api.serializers import LeaveCreateSerializer, LeaveFilter, LeaveRequestSerializer
-from staffrota.api.services import leave_request_submit
+from staffrota.leave.services import leave_request_submit
 from staffrota.api.views.base import ApiDetailView, ApiListView
 
 
@@ -40,7 +40,8 @@ class LeaveListCreate(ApiListView):
 
     @extend_schema(request=LeaveCreateSerializer, responses={201: LeaveRequestSerializer})
     def post(self, request):
-        """Ask for leave. It waits for a manager's decision."""
+        """Ask for leave: decided by the same engine as the web page (approved at once when
+        every rule passes, otherwise waiting for a manager with the impact analysis)."""
         parser = LeaveCreateSerializer(data=request.data)
         parser.is_valid(raise_exception=True)
         data = parser.validated_data
