@@ -7,8 +7,8 @@ from rest_framework.response import Response
 
 from staffrota.api import queries
 from staffrota.api.serializers import LeaveCreateSerializer, LeaveFilter, LeaveRequestSerializer
-from staffrota.leave.services import leave_request_submit
 from staffrota.api.views.base import ApiDetailView, ApiListView
+from staffrota.leave.services import leave_request_submit
 
 
 class LeaveListCreate(ApiListView):
