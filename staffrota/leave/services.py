@@ -108,6 +108,22 @@ def _email_person(request: LeaveRequest, subject: str, lines: list[str]) -> None
     )
 
 
+def _save_approval(request: LeaveRequest, *, actor, before: dict) -> None:
+    """Save an approval, free the shifts it covers and audit both: one path for automatic
+    and manager approvals, so the two can never drift apart."""
+    request.save()
+    vacated = _vacate_shifts(request, actor=actor)
+    audit_record(
+        actor=actor,
+        action="leave.approve",
+        target=request,
+        before=before,
+        after=_snapshot(request),
+        reason=request.decision_note
+        + (f" {len(vacated)} shift(s) made vacant." if vacated else ""),
+    )
+
+
 def _vacate_shifts(request: LeaveRequest, actor) -> list[Shift]:
     """Turn each shift the person held on their leave days into a vacancy (audited)."""
     if request.part_day:
@@ -172,17 +188,7 @@ def leave_request_submit(
             request.status = LeaveStatus.APPROVED
             request.decided_automatically = True
             request.decided_at = timezone.now()
-            request.save()
-            vacated = _vacate_shifts(request, actor=None)
-            audit_record(
-                actor=None,
-                action="leave.approve",
-                target=request,
-                before=before,
-                after=_snapshot(request),
-                reason=request.decision_note
-                + (f" {len(vacated)} shift(s) made vacant." if vacated else ""),
-            )
+            _save_approval(request, actor=None, before=before)
             _email_person(
                 request,
                 "Your leave is approved",
@@ -261,17 +267,7 @@ def leave_approve(*, request: LeaveRequest, actor, comment: str = "") -> LeaveRe
             + (f" despite: {', '.join(failed)}" if failed else "")
             + (f". {comment.strip()}" if comment.strip() else ".")
         )
-        locked.save()
-        vacated = _vacate_shifts(locked, actor=actor)
-        audit_record(
-            actor=actor,
-            action="leave.approve",
-            target=locked,
-            before=before,
-            after=_snapshot(locked),
-            reason=locked.decision_note
-            + (f" {len(vacated)} shift(s) made vacant." if vacated else ""),
-        )
+        _save_approval(locked, actor=actor, before=before)
         _email_person(
             locked,
             "Your leave is approved",
