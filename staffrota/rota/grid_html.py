@@ -95,7 +95,7 @@ def _staff_row(grid: RotaGrid, row: StaffRow, cell_url: str, view_query: str, ed
     name = escape(full_name)
     cells = []
     # Leave per day, when the leave app has marked the row: (code, "approved" or "pending").
-    leave = getattr(row, "leave", None) or [None] * len(row.days)
+    leave = row.leave or [None] * len(row.days)
     for day, cell, off in zip(row.days, row.cells, leave, strict=True):
         content = "".join(_chip(s) for s in cell) or '<span class="off" aria-hidden="true">·</span>'
         if off:

@@ -41,6 +41,8 @@ class StaffRow:
     cells: list[list[Shift]]
     hours: float = 0.0
     days: list[date] = field(default_factory=list)
+    # Per day, (short label, "approved" or "pending") when the person is on leave or sick.
+    leave: list[tuple[str, str] | None] = field(default_factory=list)
 
     def day_cells(self) -> list[tuple[date, list[Shift]]]:
         return list(zip(self.days, self.cells, strict=True))
@@ -144,6 +146,12 @@ def rota_grid(*, unit: Unit, start: date, days: int, include_drafts: bool = True
         )
         for type_id, role_id in cover_keys
     ]
+    # Leave and sickness show in each person's row, so a gap on the rota explains itself.
+    from staffrota.leave.queries import absence_labels  # leave builds on the rota, not back
+
+    labels = absence_labels(list(rows), start, end)
+    for staff_id, row in rows.items():
+        row.leave = [labels.get(staff_id, {}).get(day) for day in day_list]
     staff_rows = sorted(
         rows.values(),
         key=lambda row: (row.staff.job_role.rank, row.staff.user.last_name, row.staff.pk),

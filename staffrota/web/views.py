@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from staffrota.leave.queries import absence_labels, upcoming_leave
+from staffrota.leave.queries import upcoming_leave
 from staffrota.organisation.models import CareHome, StaffMember, Unit
 from staffrota.rota.queries import rota_grid, shifts_for_person
 from staffrota.web.forms import RotaPeriodForm
@@ -90,10 +90,6 @@ def unit_rota(request, unit_id: int):
             request, "web/unit_rota_print.html", {"unit": unit, "weeks_grids": weeks_grids}
         )
     grid = rota_grid(unit=unit, start=start, days=days)
-    # Leave and sickness show in each person's row, so a gap on the rota explains itself.
-    labels = absence_labels([row.staff.pk for row in grid.staff_rows], grid.days[0], grid.days[-1])
-    for row in grid.staff_rows:
-        row.leave = [labels.get(row.staff.pk, {}).get(day) for day in grid.days]
     return render(
         request,
         "web/unit_rota.html",

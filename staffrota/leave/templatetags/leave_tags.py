@@ -1,17 +1,8 @@
-"""Small template helpers for leave on the rota and the calendar."""
+"""Small template helpers for the leave pages."""
 
 from django import template
 
 register = template.Library()
-
-
-@register.filter
-def at(sequence, index):
-    """The item at `index`, or '' when out of range: lets a grid row show its day's leave."""
-    try:
-        return sequence[index]
-    except (IndexError, KeyError, TypeError):
-        return ""
 
 
 @register.filter

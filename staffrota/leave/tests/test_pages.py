@@ -185,3 +185,8 @@ def test_leave_shows_on_the_unit_rota_and_my_shifts(client, ward):
         reverse("unit_rota", args=[ward.world.unit.pk]), {"start": ward.day.isoformat()}
     ).content.decode()
     assert 'class="leave approved" title="On leave">AL<' in page
+    printed = client.get(
+        reverse("unit_rota", args=[ward.world.unit.pk]),
+        {"start": ward.day.isoformat(), "print": "1"},
+    ).content.decode()
+    assert 'class="leave approved" title="On leave">AL<' in printed
