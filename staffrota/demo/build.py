@@ -42,6 +42,7 @@ from staffrota.organisation.models import (
     Unit,
     UnitCover,
 )
+from staffrota.rota.grid_cache import rota_changed
 from staffrota.rota.models import AgencyBooking, AgencyStatus, Shift
 from staffrota.tenancy import HomeOwned
 
@@ -167,6 +168,7 @@ def build_demo(
                         f"shifts ({clock.perf_counter() - home_started:.1f} s)\n"
                     )
             _assign_managers(managers, homes)
+    rota_changed(everywhere=True)  # written with bulk_create: no signals to refresh tables
     summary.seconds = clock.perf_counter() - started
     return summary
 
@@ -704,4 +706,5 @@ def delete_demo_data() -> int:
             model._base_manager.all().delete()
         CareHome._base_manager.all().delete()
         User.objects.filter(username__regex=DEMO_USERNAME_REGEX).delete()
+    rota_changed(everywhere=True)
     return homes

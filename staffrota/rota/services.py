@@ -11,6 +11,7 @@ from staffrota.audit.services import audit_record
 from staffrota.notifications.services import email_queue
 from staffrota.organisation.models import JobRole, ShiftType, StaffMember, Unit
 from staffrota.rota.eligibility import check_assignment
+from staffrota.rota.grid_cache import rota_changed
 from staffrota.rota.models import Shift, ShiftSource, ShiftStatus
 from staffrota.rota.rules import Verdict
 
@@ -288,6 +289,8 @@ def rota_publish(*, unit: Unit, start: date, end: date, actor) -> int:
         Shift.objects.filter(pk__in=[s.pk for s in drafts]).update(
             status=ShiftStatus.PUBLISHED, updated_at=timezone.now()
         )
+        rota_changed([unit.care_home_id])  # update() sends no signals
+        transaction.on_commit(lambda: rota_changed([unit.care_home_id]))
         for shifts in by_person.values():
             person = shifts[0].staff
             lines = "\n".join(

@@ -396,3 +396,53 @@ def test_marking_sick_from_the_grid_makes_the_shift_vacant(client, home_a, today
         reverse("shift_action", args=[shift.pk]), {"action": "sick", "reason": "bored"}, follow=True
     )
     assert "Choose the kind of sickness." in bad.content.decode()
+
+
+def test_vacancy_list_pages_through_many_vacancies_in_constant_queries(client, home_a, today):
+    """A group's hundreds of vacancies come 50 to a page, the same queries for any page."""
+    client.force_login(home_a.manager)
+    with scopes_disabled():
+        for offset in range(2, 28):
+            _published_vacancy(home_a, today + timedelta(days=offset))
+            _published_vacancy(home_a, today + timedelta(days=offset), shift_type=home_a.night)
+        total = len(open_vacancies(unit_ids=[home_a.unit.pk], start=today))
+    assert total > 50
+    with CaptureQueriesContext(connection) as first_queries:
+        first = client.get(reverse("vacancy_list")).content.decode()
+    with CaptureQueriesContext(connection) as second_queries:
+        second = client.get(reverse("vacancy_list"), {"page": 2}).content.decode()
+    assert first.count("Fill…") == 50
+    assert second.count("Fill…") == total - 50
+    assert f"{total} vacancies, 1–50 shown" in first
+    assert "Page 2 of 2" in second and "Earlier" in second
+    assert len(first_queries) == len(second_queries)
+    # A page past the end shows the last page rather than an error.
+    assert client.get(reverse("vacancy_list"), {"page": 99}).content.decode().count("Fill…") == (
+        total - 50
+    )
+
+
+def test_vacancy_list_narrows_to_one_of_my_units_and_refuses_others(client, home_a, home_b, today):
+    manager = f.service_manager(home_a.home)
+    client.force_login(manager)
+    with scopes_disabled():
+        other = shift_create(
+            unit=home_a.other_unit,
+            day=today + timedelta(days=4),
+            shift_type=home_a.early,
+            job_role=f.job_role("carer"),
+            status=ShiftStatus.PUBLISHED,
+        )
+    everything = client.get(reverse("vacancy_list")).content.decode()
+    assert reverse("vacancy_detail", args=[other.pk]) in everything
+    assert reverse("vacancy_detail", args=[home_a.vacancy.pk]) in everything
+    narrowed = client.get(reverse("vacancy_list"), {"unit": home_a.unit.pk}).content.decode()
+    assert reverse("vacancy_detail", args=[home_a.vacancy.pk]) in narrowed
+    assert reverse("vacancy_detail", args=[other.pk]) not in narrowed
+    # Another home's unit: a message saying what to do, and nothing of that home.
+    response = client.get(reverse("vacancy_list"), {"unit": home_b.unit.pk})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "That unit is not one of yours" in page
+    assert reverse("vacancy_detail", args=[home_b.vacancy.pk]) not in page
+    assert client.get(reverse("vacancy_list"), {"unit": "rowan"}).status_code == 200
