@@ -84,7 +84,9 @@ def main() -> None:
         for _ in range(args.repeat):
             clients[who].get(url)
         profile.disable()
-        pstats.Stats(profile).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(25)
+        pstats.Stats(profile).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(
+            int(os.environ.get("TOP", "25"))
+        )
         return
 
     # CPU of this process (Python: middleware, view, template), which other work on the

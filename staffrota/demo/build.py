@@ -23,6 +23,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, models, transaction
 from django_scopes import scopes_disabled
 
+from staffrota.accounts.access import access_changed
 from staffrota.accounts.models import Role, User
 from staffrota.compliance.models import Incident, Supervision, TrainingCourse, TrainingRecord
 from staffrota.demo.absence import make_absences
@@ -169,6 +170,7 @@ def build_demo(
                     )
             _assign_managers(managers, homes)
     rota_changed(everywhere=True)  # written with bulk_create: no signals to refresh tables
+    access_changed()
     summary.seconds = clock.perf_counter() - started
     return summary
 
@@ -707,4 +709,5 @@ def delete_demo_data() -> int:
         CareHome._base_manager.all().delete()
         User.objects.filter(username__regex=DEMO_USERNAME_REGEX).delete()
     rota_changed(everywhere=True)
+    access_changed()
     return homes

@@ -76,6 +76,9 @@ def vacancy_page(*, unit_ids, start: date, days: int = 28, page, per_page: int =
 def _with_shortfall(shifts: list[Shift], units, start: date, end: date) -> list[Vacancy]:
     if not shifts:
         return []
+    # Only the units and days on this page: a page of a group's list touches a few units.
+    units = sorted({shift.unit_id for shift in shifts})
+    start, end = min(s.date for s in shifts), max(s.date for s in shifts)
     covered = _covered_counts(units, start, end)
     minimums = _minimums(units)
     return [

@@ -5,8 +5,6 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scopes_disabled
 from icalendar import Calendar
@@ -18,6 +16,7 @@ from staffrota.rota.services import RotaError, RuleBreach, shift_create
 from staffrota.rota.tasks import alert_vacancies_tomorrow
 from staffrota.rota.vacancies import open_vacancies, vacancy_candidates
 from staffrota.testing import factories as f
+from staffrota.testing.queries import count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -86,12 +85,12 @@ def test_vacancy_list_is_soonest_first_with_shortfall_in_constant_queries(client
         vacancies = open_vacancies(unit_ids=[home_a.unit.pk], start=today)
     assert [v.shift for v in vacancies] == [home_a.vacancy]
     assert vacancies[0].shortfall == 1
-    with CaptureQueriesContext(connection) as few:
+    with count_queries() as few:
         assert client.get(reverse("vacancy_list")).status_code == 200
     with scopes_disabled():
         for offset in range(3, 9):
             _published_vacancy(home_a, today + timedelta(days=offset))
-    with CaptureQueriesContext(connection) as many:
+    with count_queries() as many:
         page = client.get(reverse("vacancy_list")).content.decode()
     assert len(many) == len(few)
     assert page.count("Fill…") == 7
@@ -407,9 +406,9 @@ def test_vacancy_list_pages_through_many_vacancies_in_constant_queries(client, h
             _published_vacancy(home_a, today + timedelta(days=offset), shift_type=home_a.night)
         total = len(open_vacancies(unit_ids=[home_a.unit.pk], start=today))
     assert total > 50
-    with CaptureQueriesContext(connection) as first_queries:
+    with count_queries() as first_queries:
         first = client.get(reverse("vacancy_list")).content.decode()
-    with CaptureQueriesContext(connection) as second_queries:
+    with count_queries() as second_queries:
         second = client.get(reverse("vacancy_list"), {"page": 2}).content.decode()
     assert first.count("Fill…") == 50
     assert second.count("Fill…") == total - 50
