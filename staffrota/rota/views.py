@@ -511,9 +511,12 @@ def my_swaps(request):
         .select_related("shift_type")
         .order_by("starts_at")[:40]
     )
+    # Only shifts of the person's own role: a swap across roles would fail the role rule
+    # anyway, and a list of every colleague's shift is too long to choose from.
     colleagues_shifts = (
         Shift.objects.filter(
             unit=me.home_unit,
+            job_role=me.job_role_id,
             status=ShiftStatus.PUBLISHED,
             date__gt=today,
             date__lte=today + timedelta(weeks=6),

@@ -445,3 +445,28 @@ def test_vacancy_list_narrows_to_one_of_my_units_and_refuses_others(client, home
     assert "That unit is not one of yours" in page
     assert reverse("vacancy_detail", args=[home_b.vacancy.pk]) not in page
     assert client.get(reverse("vacancy_list"), {"unit": "rowan"}).status_code == 200
+
+
+def test_swap_page_offers_only_colleagues_shifts_of_my_role(client, home_a, today):
+    with scopes_disabled():
+        colleague = f.staff_member(home_a.unit, "carer", first_name="Cara", last_name="Colleague")
+        theirs = shift_create(
+            unit=home_a.unit,
+            day=today + timedelta(days=3),
+            shift_type=home_a.early,
+            job_role=colleague.job_role,
+            staff=colleague,
+            status=ShiftStatus.PUBLISHED,
+        )
+        nurses = shift_create(
+            unit=home_a.unit,
+            day=today + timedelta(days=3),
+            shift_type=home_a.night,
+            job_role=home_a.nurse.job_role,
+            staff=home_a.nurse,
+            status=ShiftStatus.PUBLISHED,
+        )
+    client.force_login(home_a.staff_user)
+    page = client.get(reverse("my_swaps")).content.decode()
+    assert f'<option value="{theirs.pk}">' in page
+    assert f'<option value="{nurses.pk}">' not in page
