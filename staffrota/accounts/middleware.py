@@ -41,3 +41,9 @@ class SessionRenewalMiddleware:
             if now - session.get("_renewed", 0) >= settings.SESSION_RENEW_SECONDS:
                 session["_renewed"] = now  # modified: saved with a fresh expiry
         return response
+
+
+def session_renewed_at_login(sender, request, user, **kwargs):
+    """Logging in has just saved the session with a fresh expiry: the clock starts there."""
+    if getattr(request, "session", None) is not None:
+        request.session["_renewed"] = int(time.time())
