@@ -70,9 +70,7 @@ def bench_home(home, start: date, weeks: int, time_limit: float, workers: int) -
         greedy = fill.greedy_fill(mapping, book)
         greedy_s = time.monotonic() - t
         # The product's plan, with the whole time limit (problem building included).
-        result = fill.plan(
-            mapping, time_limit_s=time_limit - build_s, workers=workers, book=book
-        )
+        result = fill.plan(mapping, time_limit_s=time_limit - build_s, workers=workers, book=book)
         plan_s = build_s + result.seconds["total"]
         rows = {}
         for name, roster in (("greedy", greedy), ("optimiser", result.roster)):
@@ -92,12 +90,7 @@ def bench_home(home, start: date, weeks: int, time_limit: float, workers: int) -
     g, o = rows["greedy"]["cost"]["total"], rows["optimiser"]["cost"]["total"]
     # The solver's objective is the period cost plus the pay of the shifts already held
     # after the period (a constant), so its lower bound bounds every possible rota.
-    tail = sum(
-        person.pay.hourly * problem.shift_by_id[s].minutes / 60
-        for person in problem.staff
-        for d, s in person.fixed.items()
-        if d >= mapping.period_days
-    )
+    tail = mapping.tail_pay()
     bound = objective = None
     if solution is not None and solution.bound is not None:
         bound = round(solution.bound - tail)

@@ -108,6 +108,17 @@ class Mapping:
     def end(self) -> date:
         return self.start + timedelta(days=self.period_days - 1)
 
+    def tail_pay(self) -> float:
+        """Pence the shifts already held after the period cost: the solver's objective is
+        the period's cost (`fill.period_cost`) plus this constant."""
+        shifts = self.problem.shift_by_id
+        return sum(
+            person.pay.hourly * shifts[s].minutes / 60
+            for person in self.problem.staff
+            for d, s in person.fixed.items()
+            if d >= self.period_days
+        )
+
     def day(self, index: int) -> date:
         return self.start + timedelta(days=index)
 
