@@ -301,7 +301,7 @@ def candidates(
             why[person.unavailable[d]] += 1
             continue
         if not _engine_allows(state, person, d, s):
-            why["rest, days in a row, unit or weekly hours"] += 1
+            why["kept off by rest, days in a row or weekly hours"] += 1
             continue
         priced.append((marginal_cost(mapping, person, state.minutes[person.id], minutes), person))
     priced.sort(key=lambda item: (item[0], int(item[1].id)))

@@ -229,7 +229,13 @@ def run_execute(run_id: int) -> OptimiserRun:
     return run
 
 
+#: Share of the time limit kept for checking the draft, explaining it and saving it.
+AFTER_SHARE = 0.25
+
+
 def _execute(run: OptimiserRun) -> None:
+    # The time limit covers the whole job: reading the rota, solving, checking, explaining.
+    deadline = time.monotonic() + run.time_limit_s
     units = list(run.units.select_related("care_home").order_by("name"))
     try:
         mapping = adapter.build_problem(units=units, start=run.start, weeks=run.weeks)
@@ -262,7 +268,9 @@ def _execute(run: OptimiserRun) -> None:
         try:
             state["plan"] = fill.plan(
                 mapping,
-                time_limit_s=run.time_limit_s,
+                time_limit_s=max(
+                    1.0, (deadline - time.monotonic()) - AFTER_SHARE * run.time_limit_s
+                ),
                 workers=getattr(settings, "OPTIMISER_WORKERS", 2),
                 progress=progress,
                 cancel=cancel,
@@ -296,6 +304,7 @@ def _execute(run: OptimiserRun) -> None:
     )
 
     changes = []
+    explainer = explain.Explainer(mapping, book, roster, deadline=deadline - 1)
     for p in adapter.proposals(mapping, roster):
         sid = str(p.staff.pk)
         source, cost = explain.shift_pay(mapping, roster, sid, p.offset)
@@ -312,13 +321,13 @@ def _execute(run: OptimiserRun) -> None:
                 vacancy_id=p.vacancy,
                 source=source,
                 cost=Decimal(pounds(cost)),
-                reason=explain.why_person(mapping, book, roster, sid, p.offset),
+                reason=explainer.why_person(sid, p.offset),
             )
         )
     ProposedChange.objects.bulk_create(changes)
     staffed = fill.cover_count(mapping, roster)
     unfilled = [
-        explain.why_unfilled(mapping, book, roster, key, staffed[key])
+        explainer.why_unfilled(key, staffed[key])
         for key in fill._line_order(mapping)
         if staffed[key] < mapping.needs[key].minimum
     ]
