@@ -41,6 +41,19 @@ seconds=$(echo "$DURATION" | sed -E 's/m$/*60/; s/s$//' | bc)
 LOAD_USERS="$OUT/users.json" timeout $((seconds + 120)) .venv/bin/locust \
   -f bench/load/locustfile.py --headless --host "http://127.0.0.1:$PORT" \
   -u "$USERS" -r "$SPAWN_RATE" -t "$DURATION" --stop-timeout 5 \
-  --csv "$OUT/run" --only-summary ${CLASSES:-} > "$OUT/locust.log" 2>&1 || true
+  --csv "$OUT/run" --only-summary ${CLASSES:-} > "$OUT/locust.log" 2>&1 &
+LOCUST=$!
+# CPU per request, measured over the steady middle of the run (see cpu.py): what the
+# server and its database cost whatever else the machine is doing.
+database=$(echo "$DATABASE_URL" | sed -E 's|.*/([^/?]+).*|\1|')
+served() { grep -cE '^(GET|POST) ' "$OUT/gunicorn.log" || true; }
+sleep $((seconds / 6))
+.venv/bin/python -m bench.load.cpu snapshot --server "$SERVER" --database "$database" --out "$OUT/cpu-before.json"
+first=$(served)
+sleep $((seconds * 2 / 3))
+.venv/bin/python -m bench.load.cpu snapshot --server "$SERVER" --database "$database" --out "$OUT/cpu-after.json"
+last=$(served)
+wait "$LOCUST" || true
 echo "load average after: $(cut -d" " -f1-3 /proc/loadavg)"
+.venv/bin/python -m bench.load.cpu report "$OUT/cpu-before.json" "$OUT/cpu-after.json" --requests $((last - first))
 .venv/bin/python -m bench.load.report "$OUT/run_stats.csv"
