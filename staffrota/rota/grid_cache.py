@@ -2,10 +2,12 @@
 
 Managers open the same unit's week again and again (the load test's most frequent manager
 page); building it reads six tables and renders a thousand cells. The rendered table is
-kept in Django's cache under a key holding the unit, the period and the home's rota
-version. Any save or delete of a row the table shows (shifts, staff and their names,
-leave, sickness, shift types, minimums, units, roles) replaces that version (signals
-below), now and again after commit, so nobody is served a table from before a change.
+kept in Django's cache under a key holding the unit, the period and three versions: the
+unit's (its shifts, and the leave or sickness of anyone on it), the home's (staff records
+and names, shift types, minimums, units) and everyone's (job roles, bulk loads). Any save
+or delete of such a row replaces the version it belongs to (signals below), now and again
+after commit, so nobody is served a table from before a change, and a change on one unit
+leaves the other units' tables in place.
 Writes that bypass signals (`QuerySet.update`, `bulk_create`) call `rota_changed`
 themselves; the time-out is only a backstop.
 """
@@ -22,8 +24,10 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
+from django_scopes import scopes_disabled
 
 TABLE_TIMEOUT = 10 * 60
+_UNIT_VERSION = "rota:ver:unit:{}"
 _HOME_VERSION = "rota:ver:{}"
 _ALL_VERSION = "rota:ver:all"  # roles are shared by every home, and bulk loads touch all
 _TABLE = "rota:table:{}:{}:{}:{}:{}"
@@ -39,30 +43,36 @@ class RotaTable:
     html: SafeString
 
 
-def rota_changed(home_ids: Iterable[int | None] = (), *, everywhere: bool = False) -> None:
-    """Forget the cached rota tables of these homes (or of every home)."""
+def rota_changed(
+    home_ids: Iterable[int | None] = (),
+    *,
+    unit_ids: Iterable[int | None] = (),
+    everywhere: bool = False,
+) -> None:
+    """Forget the cached rota tables of these units, these homes (or of every home)."""
     keys = [_HOME_VERSION.format(h) for h in home_ids if h is not None]
+    keys += [_UNIT_VERSION.format(u) for u in unit_ids if u is not None]
     if everywhere:
         keys.append(_ALL_VERSION)
     if keys:
         cache.set_many({key: uuid.uuid4().hex for key in keys}, timeout=None)
 
 
-def _versions(home_id: int) -> str:
-    keys = [_HOME_VERSION.format(home_id), _ALL_VERSION]
+def _versions(unit) -> str:
+    keys = [_UNIT_VERSION.format(unit.pk), _HOME_VERSION.format(unit.care_home_id), _ALL_VERSION]
     found = cache.get_many(keys)
     missing = {key: uuid.uuid4().hex for key in keys if key not in found}
     if missing:
         cache.set_many(missing, timeout=None)
         found.update(missing)
-    return f"{found[keys[0]]}.{found[keys[1]]}"
+    return ".".join(found[key] for key in keys)
 
 
 def rota_table(*, unit, start: date, days: int) -> RotaTable:
     """The editable table of a unit's rota for `days` days from `start`, drafts included."""
     from staffrota.rota.queries import rota_grid
 
-    key = _TABLE.format(unit.pk, start.isoformat(), days, "edit", _versions(unit.care_home_id))
+    key = _TABLE.format(unit.pk, start.isoformat(), days, "edit", _versions(unit))
     cached = cache.get(key)
     if cached is None:
         grid = rota_grid(unit=unit, start=start, days=days)
@@ -89,16 +99,47 @@ def _home_of(instance) -> int | None:
     return home_id
 
 
+def _refresh(home_ids=(), unit_ids=()) -> None:
+    # Now, so this request's next read is current; and after commit, so a reader that
+    # rebuilt the table from the old rows in between does not keep it.
+    home_ids, unit_ids = list(home_ids), list(unit_ids)
+    rota_changed(home_ids, unit_ids=unit_ids)
+    transaction.on_commit(lambda: rota_changed(home_ids, unit_ids=unit_ids))
+
+
 def _changed(sender, instance, raw=False, **kwargs):
     if raw:
         return
     home_id = _home_of(instance)
-    if home_id is None:
+    if home_id is not None:
+        _refresh(home_ids=[home_id])
+
+
+def _shift_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        _refresh(unit_ids=[instance.unit_id])
+
+
+def _absence_changed(sender, instance, raw=False, **kwargs):
+    """Leave or sickness marks the person's row on their own unit and on any unit where
+    they hold a shift in those days."""
+    if raw:
         return
-    # Now, so this request's next read is current; and after commit, so a reader that
-    # rebuilt the table from the old rows in between does not keep it.
-    rota_changed([home_id])
-    transaction.on_commit(lambda: rota_changed([home_id]))
+    from staffrota.organisation.models import StaffMember
+    from staffrota.rota.models import Shift
+
+    with scopes_disabled():
+        units = {
+            StaffMember.objects.filter(pk=instance.staff_id)
+            .values_list("home_unit_id", flat=True)
+            .first()
+        }
+        last = getattr(instance, "end_date", None) or getattr(instance, "expected_end_date", None)
+        shifts = Shift.objects.filter(staff_id=instance.staff_id, date__gte=instance.start_date)
+        if last is not None:
+            shifts = shifts.filter(date__lte=last)
+        units.update(shifts.values_list("unit_id", flat=True).distinct())
+    _refresh(unit_ids=units)
 
 
 def _changed_everywhere(sender, instance=None, raw=False, **kwargs):
@@ -120,17 +161,14 @@ def connect_signals() -> None:
     )
     from staffrota.rota.models import Shift
 
-    for model in (
-        Shift,
-        StaffMember,
-        LeaveRequest,
-        SicknessAbsence,
-        ShiftType,
-        StaffingRequirement,
-        Unit,
-        User,
-    ):
+    for model in (StaffMember, ShiftType, StaffingRequirement, Unit, User):
         post_save.connect(_changed, sender=model, dispatch_uid=f"rota-save-{model.__name__}")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"rota-del-{model.__name__}")
+    post_save.connect(_shift_changed, sender=Shift, dispatch_uid="rota-save-Shift")
+    post_delete.connect(_shift_changed, sender=Shift, dispatch_uid="rota-del-Shift")
+    for model in (LeaveRequest, SicknessAbsence):
+        uid = f"rota-{model.__name__}"
+        post_save.connect(_absence_changed, sender=model, dispatch_uid=f"{uid}-save")
+        post_delete.connect(_absence_changed, sender=model, dispatch_uid=f"{uid}-del")
     post_save.connect(_changed_everywhere, sender=JobRole, dispatch_uid="rota-save-JobRole")
     post_delete.connect(_changed_everywhere, sender=JobRole, dispatch_uid="rota-del-JobRole")

@@ -289,8 +289,8 @@ def rota_publish(*, unit: Unit, start: date, end: date, actor) -> int:
         Shift.objects.filter(pk__in=[s.pk for s in drafts]).update(
             status=ShiftStatus.PUBLISHED, updated_at=timezone.now()
         )
-        rota_changed([unit.care_home_id])  # update() sends no signals
-        transaction.on_commit(lambda: rota_changed([unit.care_home_id]))
+        rota_changed(unit_ids=[unit.pk])  # update() sends no signals
+        transaction.on_commit(lambda: rota_changed(unit_ids=[unit.pk]))
         for shifts in by_person.values():
             person = shifts[0].staff
             lines = "\n".join(

@@ -8,11 +8,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from staffrota.leave.models import SicknessReason
+from staffrota.leave.models import LeaveRequest, LeaveStatus, SicknessReason
 from staffrota.leave.services import sickness_record
 from staffrota.rota.models import Shift, ShiftStatus
 from staffrota.rota.services import rota_publish, shift_assign, shift_create
 from staffrota.testing import factories as f
+from staffrota.testing.queries import count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -100,3 +101,47 @@ def test_another_homes_change_keeps_this_homes_table(client, home_a, home_b):
         shift_assign(shift=home_b.vacancy, staff=home_b.nurse, actor=home_b.manager)
     _, after_queries = _grid(client, home_a)
     assert after_queries == cached_queries
+
+
+def test_a_change_on_one_unit_keeps_the_other_units_table(client, home_a, today):
+    manager = f.operational_manager(home_a.unit, home_a.other_unit)
+    client.force_login(manager)
+    other_url = reverse("unit_rota", args=[home_a.other_unit.pk])
+    client.get(other_url)
+    with count_queries() as cached:
+        client.get(other_url)
+    with scopes_disabled():
+        shift_assign(shift=home_a.vacancy, staff=home_a.nurse, actor=manager)
+    with count_queries() as after:
+        client.get(other_url)
+    assert len(after) == len(cached)
+
+
+def test_leave_of_someone_covering_another_unit_refreshes_that_units_table(client, home_a, today):
+    manager = f.operational_manager(home_a.unit, home_a.other_unit)
+    client.force_login(manager)
+    day = today + timedelta(days=3)
+    with scopes_disabled():
+        shift_create(
+            unit=home_a.other_unit,
+            day=day,
+            shift_type=home_a.early,
+            job_role=home_a.carer.job_role,
+            staff=home_a.carer,
+            status=ShiftStatus.PUBLISHED,
+        )
+    other_url = reverse("unit_rota", args=[home_a.other_unit.pk])
+    before = client.get(other_url).content.decode()
+    with scopes_disabled():
+        LeaveRequest.objects.create(
+            care_home=home_a.home,
+            staff=home_a.carer,
+            leave_type="annual",
+            start_date=day,
+            end_date=day,
+            hours=6,
+            status=LeaveStatus.PENDING,
+        )
+    after = client.get(other_url).content.decode()
+    mark = 'title="Leave asked for"'
+    assert mark not in _table(before) and mark in _table(after)
