@@ -11,6 +11,7 @@ process title; with persistent connections (DATABASE_CONN_MAX_AGE) they live for
 """
 
 import argparse
+import contextlib
 import json
 import os
 from pathlib import Path
@@ -61,10 +62,8 @@ def snapshot(server: int, database: str, generator: str) -> dict:
     for name, pids in groups.items():
         result[name] = {}
         for pid in pids:
-            try:
+            with contextlib.suppress(OSError):  # the process ended meanwhile
                 result[name][str(pid)] = _cpu_seconds(pid)
-            except OSError:
-                pass
     return result
 
 
