@@ -26,7 +26,6 @@ import sys
 import time
 from pathlib import Path
 
-DEMO_PASSWORD = "RotaDemo2026"
 DEMO_USERS = {"om": "SAP900003", "sm": "SAP900012", "hos": "SAP900015"}
 # (name, user, url, modes); the training matrix is computed on every request (no cache).
 PAGES = [
@@ -85,9 +84,7 @@ def _check_database() -> str | None:
         return f"the database needs migrations ({names}...): run `manage.py migrate` on it"
     with scopes_disabled():
         found = set(
-            User.objects.filter(username__in=DEMO_USERS.values()).values_list(
-                "username", flat=True
-            )
+            User.objects.filter(username__in=DEMO_USERS.values()).values_list("username", flat=True)
         )
     missing = sorted(set(DEMO_USERS.values()) - found)
     if missing:
@@ -117,6 +114,7 @@ def main(argv=None) -> int:
     from django.utils import timezone
     from django_scopes import scopes_disabled
 
+    from staffrota.demo.build import DEMO_PASSWORD
     from staffrota.organisation.models import CareHome, StaffMember, Unit
     from staffrota.rota.models import Shift
 

@@ -13,6 +13,7 @@ from staffrota.organisation.models import JobRole, ShiftType, StaffMember, Unit
 from staffrota.rota.eligibility import check_assignment
 from staffrota.rota.models import Shift, ShiftSource, ShiftStatus
 from staffrota.rota.rules import Verdict
+from staffrota.rota.signals import shifts_bulk_changed
 
 
 class RotaError(Exception):
@@ -288,6 +289,10 @@ def rota_publish(*, unit: Unit, start: date, end: date, actor) -> int:
         Shift.objects.filter(pk__in=[s.pk for s in drafts]).update(
             status=ShiftStatus.PUBLISHED, updated_at=timezone.now()
         )
+        if drafts:
+            shifts_bulk_changed.send(
+                sender=Shift, care_home_id=unit.care_home_id, days={s.date for s in drafts}
+            )
         for shifts in by_person.values():
             person = shifts[0].staff
             lines = "\n".join(
