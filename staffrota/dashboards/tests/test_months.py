@@ -202,3 +202,25 @@ def test_agency_booking_rate_change_refreshes_its_month(home_a, today):
         booking.hourly_rate = Decimal("40.00")
         booking.save()
         assert _figures(home_a.home, today)[-3].cost == {"agency": 240.0}
+
+
+def test_nightly_job_stores_the_completed_months_once(home_a, home_b, today):
+    from staffrota.dashboards.tasks import dashboard_months_fill
+    from staffrota.schedule import BEAT_SCHEDULE
+
+    assert "dashboards.tasks.dashboard_months_fill" in BEAT_SCHEDULE["dashboards-months"]["task"]
+    with scopes_disabled():
+        _worked(home_a, _month(today, 1) + timedelta(days=3))
+    assert dashboard_months_fill(today=today.isoformat()) == 2
+    with scopes_disabled():
+        rows = list(HomeMonth.objects.filter(figures__isnull=False))
+        assert len(rows) == 2 * 11
+        assert all(row.computed_generation == row.generation for row in rows)
+        done = {row.pk: row.computed_at for row in rows}
+    with CaptureQueriesContext(connection) as again:
+        dashboard_months_fill(today=today.isoformat())
+    assert len(again) == 2  # the homes, their stored months: all current, nothing computed
+    with scopes_disabled():
+        assert {r.pk: r.computed_at for r in HomeMonth.objects.all() if r.figures} == done
+        last = HomeMonth.objects.get(care_home=home_a.home, month=_month(today, 1))
+    assert last.figures["hours"] == {"contracted": 6.0}
