@@ -46,11 +46,11 @@ BEAT_SCHEDULE = {
         "task": "staffrota.forecasting.tasks.forecast_all",
         "schedule": crontab(hour=2, minute=0, day_of_week="sun"),
     },
-    # 00:30: the dashboards' completed months for every home (yesterday's month, on the 1st),
-    # so no manager's first dashboard of the month pays for a month of every home's shifts.
+    # 01:30 (a month is stored an hour after it ends): the dashboards' completed months for
+    # every home, so no manager's first dashboard of a month pays for every home's shifts.
     "dashboards-months": {
         "task": "staffrota.dashboards.tasks.dashboard_months_fill",
-        "schedule": crontab(hour=0, minute=30),
+        "schedule": crontab(hour=1, minute=30),
     },
     # Each morning: score yesterday's forecasts against the actual care hours; e-mail once
     # per incident when a unit's rolling MAPE passes 40%.

@@ -6,8 +6,11 @@ each (home, month) is kept in `HomeMonth` and `months_closed_many` computes just
 that are missing or changed since, in one batch. The current month is never stored.
 
 Writers: `signals` calls `months_touch` for every save or delete of a shift, agency booking,
-demand record or incident, in the writer's own transaction. Bulk writes that bypass signals
-must call it themselves (`rota_publish` sends `rota.signals.shifts_bulk_changed`).
+demand record or incident, in the writer's own transaction; only changes dated in a completed
+month write anything (one upsert). Bulk writes that bypass signals must call it themselves
+(`rota_publish` sends `rota.signals.shifts_bulk_changed`). A month is stored only once it
+ended an hour ago (SETTLE), so a change to it committed just after midnight, when its writer
+still saw it as the current month, is not missed.
 
 Costs are computed with the pay rates in force when a month is computed; a later pay rise
 does not rewrite completed months (an edit in a month recomputes that month at today's
@@ -18,22 +21,31 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from staffrota.compliance.queries import add_months
 from staffrota.dashboards.models import HomeMonth
-from staffrota.dashboards.stats import MonthFigures, month_figures_compute
+from staffrota.dashboards.stats import MonthFigures, local_midnight, month_figures_compute
 
 log = logging.getLogger(__name__)
 
 
+# A month is stored only this long after it ends: a change made just before midnight (when
+# its month was still the current one, so nothing was marked) has committed by then.
+SETTLE = timedelta(hours=1)
+
+
 def month_is_closed(month: date, today: date) -> bool:
-    """True for months before today's. The month that ends tonight counts as closed too, so a
-    change just before midnight is not lost to a reader storing the month just after."""
-    return month < (today + timedelta(days=1)).replace(day=1)
+    """True for months before today's: only their changes need marking."""
+    return month < today.replace(day=1)
+
+
+def month_is_settled(month: date, now: datetime) -> bool:
+    """True once the month ended at least SETTLE ago: its figures may be stored."""
+    return local_midnight(add_months(month, 1)) + SETTLE <= now
 
 
 def months_touch(*, home_id: int | None, days: Iterable[date | None]) -> None:
@@ -108,7 +120,7 @@ def months_closed_many(
         figures = computed.get(key) or MonthFigures(month=key[1])
         result[key] = figures
         row = rows.get(key)
-        if row is None:
+        if row is None or not month_is_settled(key[1], now):
             continue
         row.figures = figures.to_json()
         row.computed_generation = row.generation  # as read before computing

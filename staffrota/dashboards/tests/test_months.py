@@ -224,3 +224,26 @@ def test_nightly_job_stores_the_completed_months_once(home_a, home_b, today):
         assert {r.pk: r.computed_at for r in HomeMonth.objects.all() if r.figures} == done
         last = HomeMonth.objects.get(care_home=home_a.home, month=_month(today, 1))
     assert last.figures["hours"] == {"contracted": 6.0}
+
+
+def test_a_month_is_stored_only_an_hour_after_it_ends(home_a, today, monkeypatch):
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    from staffrota.dashboards.months import month_is_closed, month_is_settled
+
+    month = _month(today, 1)
+    midnight = timezone.make_aware(datetime.combine(_month(today, 0), time.min))
+    assert month_is_closed(month, _month(today, 0)) and not month_is_closed(month, month)
+    assert not month_is_settled(month, midnight + timedelta(minutes=59))
+    assert month_is_settled(month, midnight + timedelta(hours=1))
+    with scopes_disabled():
+        _worked(home_a, month + timedelta(days=2))
+        monkeypatch.setattr(months_module.timezone, "now", lambda: midnight + timedelta(minutes=5))
+        figures = months_closed_many([home_a.home.pk], [month])
+        assert figures[(home_a.home.pk, month)].hours == {"contracted": 6.0}  # computed...
+        assert HomeMonth.objects.get(care_home=home_a.home, month=month).figures is None  # ...kept
+        monkeypatch.setattr(months_module.timezone, "now", lambda: midnight + timedelta(hours=2))
+        months_closed_many([home_a.home.pk], [month])
+        assert HomeMonth.objects.get(care_home=home_a.home, month=month).figures is not None
