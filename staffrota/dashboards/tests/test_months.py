@@ -204,26 +204,35 @@ def test_agency_booking_rate_change_refreshes_its_month(home_a, today):
         assert _figures(home_a.home, today)[-3].cost == {"agency": 240.0}
 
 
-def test_nightly_job_stores_the_completed_months_once(home_a, home_b, today):
-    from staffrota.dashboards.tasks import dashboard_months_fill
+def test_nightly_job_stores_the_months_and_warms_the_day(
+    client, home_a, home_b, head_of_service, today
+):
+    from staffrota.dashboards.tasks import dashboards_prepare
     from staffrota.schedule import BEAT_SCHEDULE
+    from staffrota.testing.factories import PASSWORD
 
-    assert "dashboards.tasks.dashboard_months_fill" in BEAT_SCHEDULE["dashboards-months"]["task"]
+    assert BEAT_SCHEDULE["dashboards-prepare"]["task"].endswith("tasks.dashboards_prepare")
     with scopes_disabled():
         _worked(home_a, _month(today, 1) + timedelta(days=3))
-    assert dashboard_months_fill(today=today.isoformat()) == 2
+    assert dashboards_prepare(today=today.isoformat()) == 2
     with scopes_disabled():
         rows = list(HomeMonth.objects.filter(figures__isnull=False))
         assert len(rows) == 2 * 11
         assert all(row.computed_generation == row.generation for row in rows)
         done = {row.pk: row.computed_at for row in rows}
-    with CaptureQueriesContext(connection) as again:
-        dashboard_months_fill(today=today.isoformat())
-    assert len(again) == 2  # the homes, their stored months: all current, nothing computed
-    with scopes_disabled():
-        assert {r.pk: r.computed_at for r in HomeMonth.objects.all() if r.figures} == done
         last = HomeMonth.objects.get(care_home=home_a.home, month=_month(today, 1))
     assert last.figures["hours"] == {"contracted": 6.0}
+    # The day's first dashboard finds today's figures cached: no shift is read.
+    client.login(username=head_of_service.username, password=PASSWORD)
+    with CaptureQueriesContext(connection) as first_view:
+        assert client.get("/dashboard/group/").status_code == 200
+    assert not [q for q in first_view.captured_queries if "rota_shift" in q["sql"]]
+    # A second run: all current, nothing computed or stored again.
+    with CaptureQueriesContext(connection) as again:
+        dashboards_prepare(today=today.isoformat())
+    assert len(again) == 2  # the homes and their stored months
+    with scopes_disabled():
+        assert {r.pk: r.computed_at for r in HomeMonth.objects.all() if r.figures} == done
 
 
 def test_a_month_is_stored_only_an_hour_after_it_ends(home_a, today, monkeypatch):
