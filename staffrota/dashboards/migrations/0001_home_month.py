@@ -40,9 +40,6 @@ class Migration(migrations.Migration):
                     models.UniqueConstraint(
                         fields=("care_home", "month"), name="home_month_unique"
                     ),
-                    models.CheckConstraint(
-                        condition=models.Q(("month__day", 1)), name="home_month_first_day"
-                    ),
                 ],
             },
         ),
