@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "staffrota.accounts.middleware.SessionRenewalMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -135,7 +136,7 @@ REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "staffrota.ops.redis_cache.PooledClientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "staffrota"),
         }
@@ -150,8 +151,8 @@ else:
     }
     CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 # Sessions: in the database (default) or, with SESSION_STORE=cache, in Redis only. The
-# idle logout re-saves the session on every request; in the database that is a write and a
-# commit per page view, the largest fixed cost the load test found (bench/load/README.md).
+# idle logout re-saves the session at most once a minute; in the database that is a write
+# and a commit, with SESSION_STORE=cache a Redis SET (bench/load/README.md).
 SESSION_STORE = env_str("SESSION_STORE", "db")
 if SESSION_STORE not in {"db", "cache"}:
     raise ImproperlyConfigured(f"SESSION_STORE={SESSION_STORE!r} must be db or cache.")
@@ -193,9 +194,11 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-# Logged out after two hours without activity: the expiry moves on with every request.
+# Logged out after two hours without activity: the expiry moves on with activity, the
+# session being re-saved at most once a minute (accounts.middleware.SessionRenewalMiddleware).
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 2 * 60 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_RENEW_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = False
 SESSION_COOKIE_HTTPONLY = True
 PASSWORD_RESET_TIMEOUT = 24 * 60 * 60  # a reset link is valid for 24 hours

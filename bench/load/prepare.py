@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import random
+from datetime import timedelta
 from importlib import import_module
 from pathlib import Path
 
@@ -83,8 +84,18 @@ def main() -> None:
             tokens.append(
                 {"token": raw, "units": list(owner.managed_units.values_list("pk", flat=True))}
             )
+        # Each person's rostered days in the coming four weeks (from tomorrow): the days a
+        # virtual carer asks for leave on, so the request meets the real engine.
+        rostered: dict[int, list[str]] = {}
+        for staff_user_id, day in Shift.objects.filter(
+            staff__user__in=staff, date__gt=today, date__lte=today + timedelta(days=28)
+        ).values_list("staff__user_id", "date"):
+            rostered.setdefault(staff_user_id, []).append(day.isoformat())
         data = {
-            "staff": [_session(user, store_class) for user in staff],
+            "staff": [
+                {"session": _session(user, store_class), "rostered": rostered.get(user.pk, [])}
+                for user in staff
+            ],
             "managers": managers,
             "seniors": [_session(user, store_class) for user in seniors],
             "tokens": tokens,

@@ -30,15 +30,30 @@ case "$DATABASE_URL" in postgres://*@127.0.0.1*|postgres://*@localhost*) ;; *)
 .venv/bin/python -m bench.load.prepare --out "$OUT/users.json"
 
 .venv/bin/gunicorn staffrota.wsgi -b "127.0.0.1:$PORT" -w "$WORKERS" --threads "$THREADS" \
-  --max-requests 0 --access-logfile - --access-logformat '%(s)s %(M)s %(U)s' \
+  --max-requests 0 --access-logfile - --access-logformat '%(m)s %(s)s %(M)s %(U)s' \
   > "$OUT/gunicorn.log" 2>&1 &
 SERVER=$!
 trap 'kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null || true' EXIT
 for _ in $(seq 50); do curl -fs "http://127.0.0.1:$PORT/api/v1/ping/" >/dev/null && break; sleep 0.2; done
 
+echo "load average before: $(cut -d" " -f1-3 /proc/loadavg)"
 seconds=$(echo "$DURATION" | sed -E 's/m$/*60/; s/s$//' | bc)
 LOAD_USERS="$OUT/users.json" timeout $((seconds + 120)) .venv/bin/locust \
   -f bench/load/locustfile.py --headless --host "http://127.0.0.1:$PORT" \
   -u "$USERS" -r "$SPAWN_RATE" -t "$DURATION" --stop-timeout 5 \
-  --csv "$OUT/run" --only-summary ${CLASSES:-} > "$OUT/locust.log" 2>&1 || true
+  --csv "$OUT/run" --only-summary ${CLASSES:-} > "$OUT/locust.log" 2>&1 &
+LOCUST=$!
+# CPU per request, measured over the steady middle of the run (see cpu.py): what the
+# server and its database cost whatever else the machine is doing.
+database=$(echo "$DATABASE_URL" | sed -E 's|.*/([^/?]+).*|\1|')
+served() { grep -cE '^(GET|POST) ' "$OUT/gunicorn.log" || true; }
+sleep $((seconds / 6))
+.venv/bin/python -m bench.load.cpu snapshot --server "$SERVER" --database "$database" --out "$OUT/cpu-before.json"
+first=$(served)
+sleep $((seconds * 2 / 3))
+.venv/bin/python -m bench.load.cpu snapshot --server "$SERVER" --database "$database" --out "$OUT/cpu-after.json"
+last=$(served)
+wait "$LOCUST" || true
+echo "load average after: $(cut -d" " -f1-3 /proc/loadavg)"
+.venv/bin/python -m bench.load.cpu report "$OUT/cpu-before.json" "$OUT/cpu-after.json" --requests $((last - first))
 .venv/bin/python -m bench.load.report "$OUT/run_stats.csv"

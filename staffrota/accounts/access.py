@@ -3,8 +3,11 @@
 Views, exports, dashboards, the API and jobs all ask here; nothing else decides scope.
 """
 
-from dataclasses import dataclass
+import uuid
+from dataclasses import astuple, dataclass
 
+from django.core.cache import cache
+from django.db import transaction
 from django_scopes import scopes_disabled
 
 from staffrota.accounts.models import Role, User
@@ -30,12 +33,48 @@ class Access:
 NO_ACCESS = Access()
 
 
+# Every request asks; the answer changes only when a role, an assignment, a staff record,
+# a unit or a home changes. It is cached per user under a version that any such change
+# replaces (signals in `connect_signals`), so a withdrawn assignment takes effect on the
+# next request. The time-out is a backstop for bulk writes, which call `access_changed`.
+ACCESS_TIMEOUT = 10 * 60
+_ACCESS_VERSION = "access:ver"
+
+
+def access_changed(*args, **kwargs) -> None:
+    """Forget every cached Access (signal receiver and plain function)."""
+    if kwargs.get("raw"):
+        return
+    _bump()
+    # Again after commit, so a request that resolved from the old rows meanwhile is dropped.
+    transaction.on_commit(_bump)
+
+
+def _bump() -> None:
+    cache.set(_ACCESS_VERSION, uuid.uuid4().hex, timeout=None)
+
+
 def access_for(user) -> Access:
     """Resolve the homes and units `user` may see from their role and assignments."""
-    from staffrota.organisation.models import CareHome, StaffMember, Unit
-
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return NO_ACCESS
+    version = cache.get(_ACCESS_VERSION)
+    if version is None:
+        version = uuid.uuid4().hex
+        cache.set(_ACCESS_VERSION, version, timeout=None)
+    # The role is part of the key: a changed role never meets the old answer.
+    key = f"access:{user.pk}:{user.role}:{int(user.is_superuser)}:{version}"
+    cached = cache.get(key)
+    if cached is not None:
+        return Access(*cached)
+    access = _access_resolve(user)
+    cache.set(key, astuple(access), timeout=ACCESS_TIMEOUT)
+    return access
+
+
+def _access_resolve(user) -> Access:
+    from staffrota.organisation.models import CareHome, StaffMember, Unit
+
     with scopes_disabled():
         if user.is_superuser or user.role in (Role.HEAD_OF_SERVICE, Role.SYSTEM_ADMIN):
             homes = tuple(CareHome.objects.values_list("pk", flat=True))
@@ -66,3 +105,16 @@ def access_for(user) -> Access:
 
 def is_manager(user: User) -> bool:
     return user.is_authenticated and user.is_manager
+
+
+def connect_signals() -> None:
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    from staffrota.organisation.models import CareHome, StaffMember, Unit
+
+    for model in (User, StaffMember, Unit, CareHome):
+        post_save.connect(access_changed, sender=model, dispatch_uid=f"access-s-{model.__name__}")
+        post_delete.connect(access_changed, sender=model, dispatch_uid=f"access-d-{model.__name__}")
+    for through in (User.managed_units.through, User.managed_homes.through):
+        uid = f"access-{through.__name__}"
+        m2m_changed.connect(access_changed, sender=through, dispatch_uid=uid)

@@ -5,6 +5,10 @@ forgets to filter still cannot read another home's rows, and a lookup of another
 object by id finds nothing and answers 404. Anonymous users see no home at all.
 """
 
+import time
+
+from django.conf import settings
+
 from staffrota.accounts.access import access_for
 from staffrota.tenancy import home_scope
 
@@ -17,3 +21,29 @@ class TenancyMiddleware:
         request.access = access_for(request.user)
         with home_scope(request.access.home_ids):
             return self.get_response(request)
+
+
+class SessionRenewalMiddleware:
+    """Moves the two-hour idle logout on with activity, writing the session at most once a
+    minute instead of on every request (SESSION_SAVE_EVERY_REQUEST): one write per page view
+    was the largest fixed cost the load test found (bench/load/README.md). The logout can
+    come up to SESSION_RENEW_SECONDS early, never late. Sits below SessionMiddleware, so the
+    session it marks is saved on the way out."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and session.get("_auth_user_id"):
+            now = int(time.time())
+            if now - session.get("_renewed", 0) >= settings.SESSION_RENEW_SECONDS:
+                session["_renewed"] = now  # modified: saved with a fresh expiry
+        return response
+
+
+def session_renewed_at_login(sender, request, user, **kwargs):
+    """Logging in has just saved the session with a fresh expiry: the clock starts there."""
+    if getattr(request, "session", None) is not None:
+        request.session["_renewed"] = int(time.time())

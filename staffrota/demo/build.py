@@ -23,6 +23,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, models, transaction
 from django_scopes import scopes_disabled
 
+from staffrota.accounts.access import access_changed
 from staffrota.accounts.models import Role, User
 from staffrota.compliance.models import Incident, Supervision, TrainingCourse, TrainingRecord
 from staffrota.demo.absence import make_absences
@@ -42,6 +43,7 @@ from staffrota.organisation.models import (
     Unit,
     UnitCover,
 )
+from staffrota.rota.grid_cache import rota_changed
 from staffrota.rota.models import AgencyBooking, AgencyStatus, Shift
 from staffrota.tenancy import HomeOwned
 
@@ -167,6 +169,8 @@ def build_demo(
                         f"shifts ({clock.perf_counter() - home_started:.1f} s)\n"
                     )
             _assign_managers(managers, homes)
+    rota_changed(everywhere=True)  # written with bulk_create: no signals to refresh tables
+    access_changed()
     summary.seconds = clock.perf_counter() - started
     return summary
 
@@ -704,4 +708,6 @@ def delete_demo_data() -> int:
             model._base_manager.all().delete()
         CareHome._base_manager.all().delete()
         User.objects.filter(username__regex=DEMO_USERNAME_REGEX).delete()
+    rota_changed(everywhere=True)
+    access_changed()
     return homes

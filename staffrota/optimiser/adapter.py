@@ -3,18 +3,31 @@
 Shift ids in the problem are one per (unit, shift type), so one model covers a whole home:
 a person may only work the units they belong to (home unit and cover units). Roles are
 named by their display name so the engine's messages read as a manager would write them.
+
+What the engine cannot see directly is brought in as fixed shifts:
+
+- shifts a person holds elsewhere (another unit, in a unit-only run) become fixed shifts of
+  an "elsewhere" shift type with the same times, so rest and consecutive days count them;
+- the horizon runs `tail` days past the period, where only the shifts people already hold
+  are fixed and every other day is unavailable, so a draft cannot break the rest or
+  consecutive-day rules against a shift published after the period;
+- the shift the day before and the run of days worked up to the period come from history,
+  and so do the hours already worked in the weeks the 48-hour limits look at.
+
+A minimum that nobody fills is costed at the agency rate of its role (`JobRole.agency_hourly_rate`
+or the default), which is what the home pays when the gap is left to an agency.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import Q
 
-from staffrota.forecasting.staffing import requirement_for
+from staffrota.leave.coverage import minimum_for
 from staffrota.optimiser.engine.model import (
     Contract,
     Cover,
@@ -25,6 +38,7 @@ from staffrota.optimiser.engine.model import (
     Staff,
 )
 from staffrota.organisation.models import (
+    CareHome,
     JobRole,
     StaffingRequirement,
     StaffMember,
@@ -32,18 +46,35 @@ from staffrota.organisation.models import (
     UnitCover,
 )
 from staffrota.organisation.models import ShiftType as DbShiftType
+from staffrota.rota.costs import agency_rate
 from staffrota.rota.eligibility import load_absences
 from staffrota.rota.models import Shift, ShiftSource, ShiftStatus
-from staffrota.rota.rules import ROLE_COVERS
+from staffrota.rota.rules import ROLE_COVERS, Absence
+from staffrota.rota.services import shift_times
 
 MIN_REST = 11 * 60
 WEEK_LIMIT = 48 * 60
-#: Penalty (pence) per person below a minimum: far above any pay, so cover comes first.
-SHORTFALL_WEIGHT = 100_000
+REFERENCE_WEEKS = 17
+ELSEWHERE = "elsewhere: "
 
 
 def pence(amount: Decimal) -> int:
     return int((Decimal(amount) * 100).quantize(Decimal("1")))
+
+
+@dataclass(frozen=True)
+class Need:
+    """One cover line of the period in database terms."""
+
+    day: int
+    unit: Unit
+    shift_type: DbShiftType
+    role: JobRole
+    minimum: int
+    #: Open vacancies (no person, no agency) already on the rota for this line, by id.
+    vacancies: tuple[int, ...] = ()
+    #: What one missing person costs in pence: the role's agency rate for the shift.
+    agency_pence: int = 0
 
 
 @dataclass
@@ -51,17 +82,63 @@ class Mapping:
     """The problem plus what is needed to turn its roster back into database rows."""
 
     problem: Problem
+    home: CareHome
     start: date
+    #: Days of the period the manager asked for; the problem may run `tail` days longer.
+    period_days: int
     units: list[Unit]
-    #: Engine shift id -> (unit, shift type).
-    slots: dict[str, tuple[Unit, DbShiftType]]
+    #: Engine shift id -> (unit, shift type); "elsewhere" ids map to (None, shift type).
+    slots: dict[str, tuple[Unit | None, DbShiftType]]
     staff: dict[str, StaffMember]
     roles: dict[str, JobRole]
     #: Engine staff id -> day -> shift id that was fixed (published or already held).
     fixed: dict[str, dict[int, str]] = field(default_factory=dict)
+    #: Engine staff id -> day -> the database shift behind the fixed entry.
+    fixed_shift_ids: dict[str, dict[int, int]] = field(default_factory=dict)
+    #: (day, engine shift id, role name) -> the cover line's database terms.
+    needs: dict[tuple[int, str, str], Need] = field(default_factory=dict)
+    #: Approved leave and sickness by engine staff id (for explanations and the rules).
+    absences: dict[str, list[Absence]] = field(default_factory=dict)
+
+    @property
+    def tail(self) -> int:
+        return self.problem.days - self.period_days
+
+    @property
+    def end(self) -> date:
+        return self.start + timedelta(days=self.period_days - 1)
+
+    def tail_pay(self) -> float:
+        """Pence the shifts already held after the period cost: the solver's objective is
+        the period's cost (`fill.period_cost`) plus this constant."""
+        shifts = self.problem.shift_by_id
+        return sum(
+            person.pay.hourly * shifts[s].minutes / 60
+            for person in self.problem.staff
+            for d, s in person.fixed.items()
+            if d >= self.period_days
+        )
 
     def day(self, index: int) -> date:
         return self.start + timedelta(days=index)
+
+    def times(self, offset: int, shift: str) -> tuple[datetime, datetime]:
+        return shift_times(shift_type=self.slots[shift][1], day=self.day(offset))
+
+    def role_of(self, roster, sid: str, offset: int) -> JobRole:
+        """The role a person fills on a day of `roster`."""
+        name = roster.roles.get((sid, offset))
+        if name is None:
+            roles = self.problem.staff_by_id[sid].roles
+            shift = roster.shifts[sid][offset]
+            # Of the roles the person may fill, the one this shift's cover asks for.
+            for candidate in sorted(roles, key=lambda r: self.roles[r].rank):
+                if (offset, shift, candidate) in self.needs:
+                    name = candidate
+                    break
+            else:
+                return self.staff[sid].job_role
+        return self.roles[name]
 
 
 def _minutes(value) -> int:
@@ -82,15 +159,21 @@ def build_problem(*, units: list[Unit], start: date, weeks: int) -> Mapping:
     Call inside the home's scope.
     """
     home = units[0].care_home
-    days = 7 * weeks
-    end = start + timedelta(days=days - 1)
+    period_days = 7 * weeks
+    tail = max(1, home.max_consecutive_days)
+    days = period_days + tail
+    end = start + timedelta(days=period_days - 1)
+    horizon_end = start + timedelta(days=days - 1)
     unit_ids = [u.pk for u in units]
     types = list(DbShiftType.objects.filter(care_home=home).order_by("starts", "code"))
-    slots: dict[str, tuple[Unit, DbShiftType]] = {}
+    slots: dict[str, tuple[Unit | None, DbShiftType]] = {}
     for unit in units:
         for st in types:
             slots[slot_id(unit, st)] = (unit, st)
-    slot_of = {(u.pk, st.pk): sid for sid, (u, st) in slots.items()}
+    for st in types:
+        slots[ELSEWHERE + st.name] = (None, st)
+    slot_of = {(u.pk, st.pk): sid for sid, (u, st) in slots.items() if u is not None}
+    elsewhere_of = {st.pk: ELSEWHERE + st.name for st in types}
 
     shift_types = []
     for sid, (_unit, st) in slots.items():
@@ -112,6 +195,7 @@ def build_problem(*, units: list[Unit], start: date, weeks: int) -> Mapping:
 
     roles = {r.name: r for r in JobRole.objects.all()}
     role_by_code = {r.code: r for r in roles.values()}
+    role_by_id = {r.pk: r for r in roles.values()}
 
     cover_units = defaultdict(set)
     for staff_id, unit_id in UnitCover.objects.filter(unit_id__in=unit_ids).values_list(
@@ -127,12 +211,13 @@ def build_problem(*, units: list[Unit], start: date, weeks: int) -> Mapping:
         .order_by("pk")
     )
     ids = [p.pk for p in people]
-    absences = load_absences(ids, start, end)
-    history_start = start - timedelta(days=17 * 7)
+    absences = load_absences(ids, start, horizon_end)
+    history_start = start - timedelta(days=REFERENCE_WEEKS * 7)
     held = (
-        Shift.objects.filter(staff_id__in=ids, date__range=(history_start, end))
+        Shift.objects.filter(staff_id__in=ids, date__range=(history_start, horizon_end))
         .exclude(status=ShiftStatus.CANCELLED)
-        .values_list("staff_id", "date", "unit_id", "shift_type_id", "paid_hours", "status")
+        .order_by("starts_at", "pk")
+        .values_list("staff_id", "date", "unit_id", "shift_type_id", "paid_hours", "pk")
     )
     by_person: dict[int, list[tuple]] = defaultdict(list)
     for row in held:
@@ -141,36 +226,53 @@ def build_problem(*, units: list[Unit], start: date, weeks: int) -> Mapping:
     staff: list[Staff] = []
     members: dict[str, StaffMember] = {}
     fixed_all: dict[str, dict[int, str]] = {}
+    fixed_ids_all: dict[str, dict[int, int]] = {}
+    absences_by_sid: dict[str, list[Absence]] = {}
     for person in people:
         sid = str(person.pk)
         members[sid] = person
+        absences_by_sid[sid] = absences.get(person.pk, [])
         allowed_units = {person.home_unit_id} | cover_units.get(person.pk, set())
-        max_shifts = {s: 0 for s, (u, _) in slots.items() if u.pk not in allowed_units}
+        max_shifts = {s: 0 for s, (u, _) in slots.items() if u and u.pk not in allowed_units}
         unavailable: dict[int, str] = {}
         fixed: dict[int, str] = {}
-        outside_minutes: dict[int, int] = defaultdict(int)  # day offset (may be < 0) -> minutes
+        fixed_ids: dict[int, int] = {}
+        history_minutes: dict[int, int] = defaultdict(int)  # day offset < 0 -> minutes
+        extra_minutes: dict[int, int] = defaultdict(int)  # second shift of a day in the horizon
         shift_before = None
         worked_days: set[int] = set()
-        for _, day, unit_id, type_id, hours, _status in by_person.get(person.pk, []):
+        for _, day, unit_id, type_id, hours, pk in by_person.get(person.pk, []):
             offset = (day - start).days
             minutes = int(hours * 60)
             worked_days.add(offset)
-            in_problem = slot_of.get((unit_id, type_id))
-            if offset >= 0:
-                if in_problem and offset not in fixed:
-                    fixed[offset] = in_problem
-                else:
-                    unavailable.setdefault(offset, "on a shift on another unit")
-                    outside_minutes[offset] += minutes
+            shift = slot_of.get((unit_id, type_id)) or elsewhere_of.get(type_id)
+            if offset < 0:
+                history_minutes[offset] += minutes
+                if offset == -1:
+                    shift_before = shift
+            elif offset not in fixed and shift is not None:
+                fixed[offset] = shift
+                fixed_ids[offset] = pk
             else:
-                outside_minutes[offset] += minutes
-                if offset == -1 and in_problem:
-                    shift_before = in_problem
+                # A second shift on one day: the engine holds one a day, so the day is
+                # kept off and its hours count against the weekly limits.
+                extra_minutes[offset] += minutes
+                unavailable.setdefault(offset, "already on two shifts that day")
+        for s in elsewhere_of.values():
+            max_shifts[s] = 0
+        for s, n in Counter(fixed.values()).items():
+            # Elsewhere shifts, and shifts held on a unit the person does not belong to,
+            # are only ever the ones already held.
+            if max_shifts.get(s) == 0:
+                max_shifts[s] = n
         before = 0
         while -(before + 1) in worked_days:
             before += 1
         for offset in range(days):
             day = start + timedelta(days=offset)
+            if offset >= period_days:
+                unavailable.setdefault(offset, "after the period")
+                continue
             for absence in absences.get(person.pk, []):
                 if absence.covers(day):
                     unavailable.setdefault(offset, absence.label)
@@ -184,26 +286,36 @@ def build_problem(*, units: list[Unit], start: date, weeks: int) -> Mapping:
             ):
                 unavailable.setdefault(offset, "registration expired or missing")
         for offset in fixed:
-            unavailable.pop(offset, None)
+            if unavailable.get(offset) != "already on two shifts that day":
+                unavailable.pop(offset, None)
         windows: list[MinutesWindow] = []
         if not person.wtr_opt_out:
             monday = -start.weekday()
+            outside = {**history_minutes}
+            for offset, minutes in extra_minutes.items():
+                outside[offset] = outside.get(offset, 0) + minutes
             while monday < days:
-                used = sum(m for d, m in outside_minutes.items() if monday <= d < monday + 7)
+                used = sum(m for d, m in outside.items() if monday <= d < monday + 7)
                 first = max(0, monday)
                 windows.append(
                     MinutesWindow(first, min(days, monday + 7) - first, max(0, WEEK_LIMIT - used))
                 )
                 monday += 7
-            history = sum(m for d, m in outside_minutes.items() if d >= -(17 * 7 - days))
-            windows.append(MinutesWindow(0, days, max(0, 17 * WEEK_LIMIT - history)))
+            history = sum(m for d, m in outside.items() if d >= -(REFERENCE_WEEKS * 7 - days))
+            windows.append(MinutesWindow(0, days, max(0, REFERENCE_WEEKS * WEEK_LIMIT - history)))
         is_bank = person.contract_type == "bank"
         rate = pence(person.hourly_rate)
+        # Shifts already held after the period are paid there, not in this period.
+        tail_minutes = sum(
+            int(slots[s][1].paid_hours * 60) for d, s in fixed.items() if d >= period_days
+        )
         pay = Pay(
             source="bank" if is_bank else "contracted",
             hourly=rate,
             overtime_hourly=None if is_bank else pence(person.hourly_rate * home.overtime_premium),
-            contracted_minutes=None if is_bank else int(person.contracted_hours * 60 * weeks),
+            contracted_minutes=None
+            if is_bank
+            else int(person.contracted_hours * 60 * weeks) + tail_minutes,
         )
         covers_codes = ROLE_COVERS.get(person.job_role.code, {person.job_role.code})
         staff.append(
@@ -224,32 +336,49 @@ def build_problem(*, units: list[Unit], start: date, weeks: int) -> Mapping:
             )
         )
         fixed_all[sid] = fixed
+        fixed_ids_all[sid] = fixed_ids
 
-    # Confirmed agency cover already in place counts towards the minimum.
-    agency = defaultdict(int)
-    for row in (
-        Shift.objects.filter(unit_id__in=unit_ids, date__range=(start, end), staff__isnull=True)
-        .filter(source=ShiftSource.AGENCY)
+    # Confirmed agency cover already in place counts towards the minimum; open vacancies
+    # say the manager wants someone there, so the line needs at least that many.
+    agency: Counter = Counter()
+    open_vacancies: dict[tuple, list[int]] = defaultdict(list)
+    staffed: Counter = Counter()
+    for unit_id, type_id, role_id, day, staff_id, source, pk in (
+        Shift.objects.filter(unit_id__in=unit_ids, date__range=(start, end))
         .exclude(status=ShiftStatus.CANCELLED)
-        .values_list("unit_id", "shift_type_id", "job_role_id", "date")
+        .values_list("unit_id", "shift_type_id", "job_role_id", "date", "staff_id", "source", "pk")
     ):
-        agency[row] += 1
-    covers: list[Cover] = []
-    needed = (
-        StaffingRequirement.objects.filter(unit_id__in=unit_ids)
-        .values_list("unit_id", "shift_type_id", "job_role_id")
-        .distinct()
-    )
+        key = (unit_id, type_id, role_id, day)
+        if staff_id is not None:
+            staffed[key] += 1
+        elif source == ShiftSource.AGENCY:
+            agency[key] += 1
+        else:
+            open_vacancies[key].append(pk)
+    base = {
+        (unit_id, type_id, role_id, weekday): minimum
+        for unit_id, type_id, role_id, weekday, minimum in StaffingRequirement.objects.filter(
+            unit_id__in=unit_ids
+        ).values_list("unit_id", "shift_type_id", "job_role_id", "weekday", "minimum")
+    }
+    lines = {(u, t, r) for u, t, r, _ in base} | {(u, t, r) for u, t, r, _ in open_vacancies}
     units_by_id = {u.pk: u for u in units}
-    role_by_id = {r.pk: r for r in roles.values()}
-    for unit_id, type_id, role_id in sorted(set(needed)):
+    types_by_id = {st.pk: st for st in types}
+    covers: list[Cover] = []
+    needs: dict[tuple[int, str, str], Need] = {}
+    for unit_id, type_id, role_id in sorted(lines):
         sid = slot_of.get((unit_id, type_id))
         if sid is None:
             continue
-        for offset in range(days):
+        role = role_by_id[role_id]
+        st = types_by_id[type_id]
+        agency_pence = pence(agency_rate(role) * st.paid_hours)
+        for offset in range(period_days):
             day = start + timedelta(days=offset)
-            minimum = requirement_for(units_by_id[unit_id], type_id, role_id, day)
-            minimum -= agency.get((unit_id, type_id, role_id, day), 0)
+            key = (unit_id, type_id, role_id, day)
+            vacancies = tuple(open_vacancies.get(key, ()))
+            minimum = minimum_for(base, unit_id, type_id, role_id, day)
+            minimum = max(minimum, staffed[key] + len(vacancies)) - agency[key]
             if minimum <= 0:
                 continue
             covers.append(
@@ -257,10 +386,13 @@ def build_problem(*, units: list[Unit], start: date, weeks: int) -> Mapping:
                     day=offset,
                     shift=sid,
                     preferred=minimum,
-                    role=role_by_id[role_id].name,
+                    role=role.name,
                     minimum=minimum,
-                    shortfall_weight=SHORTFALL_WEIGHT,
+                    shortfall_weight=agency_pence,
                 )
+            )
+            needs[(offset, sid, role.name)] = Need(
+                offset, units_by_id[unit_id], st, role, minimum, vacancies, agency_pence
             )
     problem = Problem(
         days=days,
@@ -272,43 +404,63 @@ def build_problem(*, units: list[Unit], start: date, weeks: int) -> Mapping:
     )
     return Mapping(
         problem=problem,
+        home=home,
         start=start,
+        period_days=period_days,
         units=units,
         slots=slots,
         staff=members,
         roles=roles,
         fixed=fixed_all,
+        fixed_shift_ids=fixed_ids_all,
+        needs=needs,
+        absences=absences_by_sid,
     )
 
 
 @dataclass(frozen=True)
 class Proposal:
-    """One assignment the roster adds: a person on a (unit, shift type, role) on a day."""
+    """One assignment the roster adds: a person on a (unit, shift type, role) on a day.
+
+    `vacancy` is the id of an open vacancy on the rota that the assignment fills, if any.
+    """
 
     day: date
     unit: Unit
     shift_type: DbShiftType
     role: JobRole
     staff: StaffMember
+    offset: int = 0
+    vacancy: int | None = None
 
 
 def proposals(mapping: Mapping, roster) -> list[Proposal]:
-    """The assignments of `roster` that are not already on the rota, in date order."""
+    """The assignments of `roster` that are not already on the rota, in date order.
+
+    Each open vacancy of a cover line is filled by one of the line's new assignments.
+    """
     found = []
     for sid, row in roster.shifts.items():
         person = mapping.staff[sid]
         fixed = mapping.fixed.get(sid, {})
-        for offset, shift in enumerate(row):
+        for offset, shift in enumerate(row[: mapping.period_days]):
             if shift is None or fixed.get(offset) == shift:
                 continue
             unit, st = mapping.slots[shift]
-            role_name = roster.roles.get((sid, offset))
-            if (
-                role_name is None
-                and len(problem_roles := mapping.problem.staff_by_id[sid].roles) == 1
-            ):
-                role_name = next(iter(problem_roles))
-            role = mapping.roles.get(role_name) if role_name else person.job_role
-            found.append(Proposal(mapping.day(offset), unit, st, role or person.job_role, person))
+            if unit is None:  # never proposed: elsewhere shifts are only the held ones
+                continue
+            role = mapping.role_of(roster, sid, offset)
+            found.append(Proposal(mapping.day(offset), unit, st, role, person, offset))
     found.sort(key=lambda p: (p.day, p.shift_type.starts, p.unit.name, p.staff.pk))
-    return found
+    free: dict[tuple, list[int]] = {
+        (need.day, need.unit.pk, need.shift_type.pk, need.role.pk): list(need.vacancies)
+        for need in mapping.needs.values()
+        if need.vacancies
+    }
+    result = []
+    for p in found:
+        waiting = free.get((p.offset, p.unit.pk, p.shift_type.pk, p.role.pk))
+        if waiting:
+            p = Proposal(p.day, p.unit, p.shift_type, p.role, p.staff, p.offset, waiting.pop(0))
+        result.append(p)
+    return result

@@ -8,4 +8,6 @@ urlpatterns = [
     path("generate/<int:run_id>/progress/", views.run_progress, name="optimiser_progress"),
     path("generate/<int:run_id>/cancel/", views.run_cancel, name="optimiser_cancel"),
     path("generate/<int:run_id>/discard/", views.run_discard, name="optimiser_discard"),
+    path("generate/<int:run_id>/publish/", views.run_publish, name="optimiser_publish"),
+    path("generate/<int:run_id>/diff/", views.run_diff, name="optimiser_diff"),
 ]

@@ -1,11 +1,13 @@
 """Generate rota: start a run, watch its progress, review or discard what it proposes."""
 
+from collections import Counter
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from staffrota.optimiser import services
+from staffrota.optimiser import diff, services
 from staffrota.optimiser.forms import RunForm
 from staffrota.optimiser.models import OptimiserRun
 from staffrota.organisation.models import CareHome, Unit
@@ -68,39 +70,72 @@ def run_new(request):
     return render(request, "optimiser/run_new.html", {"form": form, "runs": runs})
 
 
-def _context(run: OptimiserRun) -> dict:
-    proposed = (
-        run.proposed.select_related("unit", "shift_type", "job_role", "staff__user").order_by(
-            "starts_at"
-        )
-        if run.finished
-        else []
-    )
+COST_ROWS = ("contracted", "overtime", "bank", "agency", "total")
+
+
+def _unit_choice(request, run: OptimiserRun, units: list[Unit], changes) -> Unit | None:
+    wanted = request.GET.get("unit")
+    if wanted:
+        for unit in units:
+            if str(unit.pk) == wanted:
+                return unit
+        raise Http404("That unit is not part of this run.")
+    with_changes = {c.unit_id for c in changes}
+    return next((u for u in units if u.pk in with_changes), units[0] if units else None)
+
+
+def _context(request, run: OptimiserRun) -> dict:
     summary = run.summary or {}
-    rows = []
-    for key in ("contracted", "overtime", "bank", "agency", "total"):
-        rows.append(
+    context = {"run": run, "summary": summary}
+    if not run.finished or not summary.get("after"):
+        return context
+    units = list(run.units.order_by("name"))
+    changes = list(
+        run.changes.select_related(
+            "unit", "shift_type", "job_role", "staff__user", "staff__job_role"
+        )
+    )
+    unit = _unit_choice(request, run, units, changes)
+    per_unit = Counter(c.unit_id for c in changes)
+    context.update(
+        cost_rows=[
             (
                 key.title(),
                 (summary.get("before") or {}).get(key),
                 (summary.get("after") or {}).get(key),
+                (summary.get("greedy") or {}).get(key),
             )
-        )
-    return {"run": run, "proposed": proposed, "summary": summary, "cost_rows": rows}
+            for key in COST_ROWS
+        ],
+        changes=[c for c in changes if unit is None or c.unit_id == unit.pk],
+        change_count=len(changes),
+        units=[(u, per_unit[u.pk]) for u in units],
+        unit=unit,
+        diff=diff.unit_diff(run, unit, changes) if unit else None,
+    )
+    return context
 
 
 @manager_required
 @require_GET
 def run_detail(request, run_id: int):
     run = _run(request, run_id)
-    return render(request, "optimiser/run_detail.html", _context(run))
+    return render(request, "optimiser/run_detail.html", _context(request, run))
+
+
+@manager_required
+@require_GET
+def run_diff(request, run_id: int):
+    """The diff of one unit, swapped into the page by htmx when the manager picks a unit."""
+    run = _run(request, run_id)
+    return render(request, "optimiser/_diff.html", _context(request, run))
 
 
 @manager_required
 @require_GET
 def run_progress(request, run_id: int):
     run = _run(request, run_id)
-    response = render(request, "optimiser/_progress.html", _context(run))
+    response = render(request, "optimiser/_progress.html", {"run": run})
     if run.finished and request.htmx:
         response["HX-Refresh"] = "true"  # show the result page
     return response
@@ -122,9 +157,26 @@ def run_cancel(request, run_id: int):
 @require_POST
 def run_discard(request, run_id: int):
     run = _run(request, run_id)
-    if not run.finished:
-        messages.error(request, "Wait for the run to finish, or cancel it, before discarding.")
-        return redirect("optimiser_run", run_id=run.pk)
-    count = services.run_discard(run=run, actor=request.user)
-    messages.success(request, f"Discarded {count} draft shift{'s' if count != 1 else ''}.")
+    try:
+        services.run_discard(run=run, actor=request.user)
+    except services.OptimiserError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Draft discarded; the rota is as it was.")
+    return redirect("optimiser_run", run_id=run.pk)
+
+
+@manager_required
+@require_POST
+def run_publish(request, run_id: int):
+    run = _run(request, run_id)
+    try:
+        count = services.run_publish(run=run, actor=request.user)
+    except services.OptimiserError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            f"Published {count} shift{'s' if count != 1 else ''}; staff are told by e-mail.",
+        )
     return redirect("optimiser_run", run_id=run.pk)

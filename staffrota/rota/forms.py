@@ -108,3 +108,22 @@ class SwapProposeForm(forms.Form):
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
     note = forms.CharField(required=False, max_length=200)
+
+
+class VacancyFilterForm(forms.Form):
+    """Narrows the vacancy list to one unit; only units the user covers are offered."""
+
+    unit = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        empty_label="All my units",
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.fields["unit"].label_from_instance = lambda unit: f"{unit.care_home.name}: {unit.name}"
+        self.fields["unit"].error_messages["invalid_choice"] = (
+            "That unit is not one of yours; choose one from the list."
+        )

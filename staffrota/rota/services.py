@@ -11,6 +11,7 @@ from staffrota.audit.services import audit_record
 from staffrota.notifications.services import email_queue
 from staffrota.organisation.models import JobRole, ShiftType, StaffMember, Unit
 from staffrota.rota.eligibility import check_assignment
+from staffrota.rota.grid_cache import rota_changed
 from staffrota.rota.models import Shift, ShiftSource, ShiftStatus
 from staffrota.rota.rules import Verdict
 from staffrota.rota.signals import shifts_bulk_changed
@@ -289,6 +290,8 @@ def rota_publish(*, unit: Unit, start: date, end: date, actor) -> int:
         Shift.objects.filter(pk__in=[s.pk for s in drafts]).update(
             status=ShiftStatus.PUBLISHED, updated_at=timezone.now()
         )
+        rota_changed(unit_ids=[unit.pk])  # update() sends no signals
+        transaction.on_commit(lambda: rota_changed(unit_ids=[unit.pk]))
         if drafts:
             shifts_bulk_changed.send(
                 sender=Shift, care_home_id=unit.care_home_id, days={s.date for s in drafts}

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 
 from staffrota.organisation.models import StaffingRequirement, StaffMember, UnitCover
@@ -43,6 +44,14 @@ def _minimums(units) -> dict[tuple, int]:
     return {(u, w, t, r): m for u, w, t, r, m in rows}
 
 
+def _vacant_shifts(units, start: date, end: date):
+    return (
+        Shift.objects.filter(VACANT, unit__in=units, date__range=(start, end))
+        .select_related("unit", "unit__care_home", "shift_type", "job_role")
+        .order_by("starts_at", "unit__name", "pk")
+    )
+
+
 def open_vacancies(*, unit_ids, start: date, days: int = 28) -> list[Vacancy]:
     """Unfilled shifts on these units from `start`, soonest first, with the shortfall.
 
@@ -50,11 +59,26 @@ def open_vacancies(*, unit_ids, start: date, days: int = 28) -> list[Vacancy]:
     """
     units = list(unit_ids)
     end = start + timedelta(days=days - 1)
-    shifts = list(
-        Shift.objects.filter(VACANT, unit__in=units, date__range=(start, end))
-        .select_related("unit", "shift_type", "job_role")
-        .order_by("starts_at", "unit__name", "pk")
-    )
+    return _with_shortfall(list(_vacant_shifts(units, start, end)), units, start, end)
+
+
+def vacancy_page(*, unit_ids, start: date, days: int = 28, page, per_page: int = 50):
+    """One page of `open_vacancies`: a group's 500-odd vacancies are a list to work
+    through, not a page to render at once (bench/load/README.md). Returns a Django Page
+    whose object_list holds Vacancy rows; five queries whatever the size."""
+    units = list(unit_ids)
+    end = start + timedelta(days=days - 1)
+    paged = Paginator(_vacant_shifts(units, start, end), per_page).get_page(page)
+    paged.object_list = _with_shortfall(list(paged.object_list), units, start, end)
+    return paged
+
+
+def _with_shortfall(shifts: list[Shift], units, start: date, end: date) -> list[Vacancy]:
+    if not shifts:
+        return []
+    # Only the units and days on this page: a page of a group's list touches a few units.
+    units = sorted({shift.unit_id for shift in shifts})
+    start, end = min(s.date for s in shifts), max(s.date for s in shifts)
     covered = _covered_counts(units, start, end)
     minimums = _minimums(units)
     return [

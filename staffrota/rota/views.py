@@ -28,6 +28,7 @@ from staffrota.rota.forms import (
     PublishForm,
     ShiftActionForm,
     SwapProposeForm,
+    VacancyFilterForm,
 )
 from staffrota.rota.models import (
     AgencyBooking,
@@ -49,7 +50,7 @@ from staffrota.rota.services import (
     shift_create,
     shift_unassign,
 )
-from staffrota.rota.vacancies import open_vacancies, vacancy_candidates
+from staffrota.rota.vacancies import vacancy_candidates, vacancy_page
 from staffrota.web.permissions import manager_required
 
 SHIFT_RELATED = ("care_home", "unit", "shift_type", "job_role", "staff__user", "staff__job_role")
@@ -309,8 +310,17 @@ def rota_export(request, unit_id: int):
 @require_GET
 def vacancy_list(request):
     today = timezone.localdate()
-    vacancies = open_vacancies(unit_ids=request.access.unit_ids, start=today, days=28)
-    return render(request, "rota/vacancy_list.html", {"vacancies": vacancies, "today": today})
+    units = Unit.objects.filter(pk__in=request.access.unit_ids).select_related("care_home")
+    form = VacancyFilterForm(request.GET or None, units=units)
+    unit_ids = request.access.unit_ids
+    if form.is_valid() and form.cleaned_data["unit"]:
+        unit_ids = [form.cleaned_data["unit"].pk]
+    page = vacancy_page(unit_ids=unit_ids, start=today, days=28, page=request.GET.get("page"))
+    return render(
+        request,
+        "rota/vacancy_list.html",
+        {"page": page, "vacancies": page.object_list, "form": form, "today": today},
+    )
 
 
 @manager_required
@@ -501,9 +511,12 @@ def my_swaps(request):
         .select_related("shift_type")
         .order_by("starts_at")[:40]
     )
+    # Only shifts of the person's own role: a swap across roles would fail the role rule
+    # anyway, and a list of every colleague's shift is too long to choose from.
     colleagues_shifts = (
         Shift.objects.filter(
             unit=me.home_unit,
+            job_role=me.job_role_id,
             status=ShiftStatus.PUBLISHED,
             date__gt=today,
             date__lte=today + timedelta(weeks=6),

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from staffrota.leave.queries import upcoming_leave
 from staffrota.organisation.models import CareHome, StaffMember, Unit
+from staffrota.rota.grid_cache import rota_table
 from staffrota.rota.queries import rota_grid, shifts_for_person
 from staffrota.web.forms import RotaPeriodForm
 from staffrota.web.permissions import manager_required
@@ -89,13 +90,12 @@ def unit_rota(request, unit_id: int):
         return render(
             request, "web/unit_rota_print.html", {"unit": unit, "weeks_grids": weeks_grids}
         )
-    grid = rota_grid(unit=unit, start=start, days=days)
     return render(
         request,
         "web/unit_rota.html",
         {
             "unit": unit,
-            "grid": grid,
+            "grid": rota_table(unit=unit, start=start, days=days),
             "form": form,
             "weeks": days // 7,
             "previous_start": start - timedelta(days=days),

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core import mail
 from django.core.exceptions import ValidationError
@@ -161,3 +162,19 @@ def test_admin_site_lists_every_homes_units(client, home_a, home_b):
     assert home_a.unit.name in page and home_b.unit.name in page
     shift_page = client.get(reverse("admin:rota_shift_change", args=[home_b.shift.pk]))
     assert shift_page.status_code == 200
+
+
+def test_activity_rewrites_the_session_at_most_once_a_minute(client, home_a):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as traveller:
+        client.login(username=home_a.staff_user.username, password=PASSWORD)
+        traveller.shift(timedelta(seconds=61))
+        renewed = client.get(reverse("my_shifts"))
+        traveller.shift(timedelta(seconds=20))
+        quiet = client.get(reverse("my_shifts"))
+        traveller.shift(timedelta(seconds=41))
+        renewed_again = client.get(reverse("my_shifts"))
+    # A saved session is sent back as a cookie with its new expiry; an unsaved one is not.
+    assert settings.SESSION_COOKIE_NAME in renewed.cookies
+    assert settings.SESSION_COOKIE_NAME not in quiet.cookies
+    assert settings.SESSION_COOKIE_NAME in renewed_again.cookies

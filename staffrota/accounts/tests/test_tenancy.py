@@ -8,12 +8,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from django_scopes import ScopeError, scopes_disabled
 
+from staffrota.accounts.models import Role
 from staffrota.compliance.models import Incident
 from staffrota.leave.models import LeaveRequest, SicknessAbsence
 from staffrota.optimiser.models import OptimiserRun
 from staffrota.organisation.models import CareHome, StaffMember, Unit
 from staffrota.rota.models import AgencyBooking, Shift, ShiftStatus, ShiftSwap
 from staffrota.rota.services import shift_create
+from staffrota.testing import factories as f
 from staffrota.testing.factories import PASSWORD, service_manager
 
 pytestmark = pytest.mark.django_db
@@ -171,3 +173,18 @@ def test_picking_another_homes_id_in_home_picker_is_404(client, home_a, home_b):
     response = client.get(reverse("unit_list"), {"home": "abc"})
     assert response.status_code == 200
     assert "Choose a care home from the list." in response.content.decode()
+
+
+def test_withdrawn_unit_is_gone_on_the_next_request_despite_the_access_cache(client, home_a):
+    """Access is cached per user; taking a unit away must still close it at once."""
+    manager = f.operational_manager(home_a.unit, home_a.other_unit)
+    client.force_login(manager)
+    url = reverse("unit_rota", args=[home_a.other_unit.pk])
+    assert client.get(url).status_code == 200
+    assert client.get(url).status_code == 200  # now from the cache
+    with scopes_disabled():
+        manager.managed_units.remove(home_a.other_unit)
+    assert client.get(url).status_code == 404
+    manager.role = Role.STAFF
+    manager.save()
+    assert client.get(reverse("unit_rota", args=[home_a.unit.pk])).status_code in (403, 404)

@@ -4,8 +4,6 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
@@ -13,6 +11,7 @@ from django_scopes import scopes_disabled
 from staffrota.accounts.models import Role
 from staffrota.audit.services import audit_record
 from staffrota.testing.factories import user
+from staffrota.testing.queries import count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +84,7 @@ def test_viewer_date_filter_uses_the_day(client, home_a):
 
 
 def _viewer_queries(client) -> int:
-    with CaptureQueriesContext(connection) as queries:
+    with count_queries() as queries:
         assert client.get(reverse("audit_log")).status_code == 200
     return len(queries)
 

@@ -6,8 +6,6 @@ from datetime import date, timedelta
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
@@ -27,6 +25,7 @@ from staffrota.ops.models import Alert
 from staffrota.schedule import BEAT_SCHEDULE
 from staffrota.tenancy import home_scope
 from staffrota.testing import factories as f
+from staffrota.testing.queries import count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -363,12 +362,12 @@ def test_unit_forecast_page_query_count_does_not_grow_with_history(client, home_
     add_demand(home_a.unit, today - timedelta(days=100), 1)
     _store(home_a.unit, history_end=today - timedelta(days=1), days=1)
     client.get(url)  # warm the session and the cache
-    with CaptureQueriesContext(connection) as one:
+    with count_queries() as one:
         client.get(url)
     add_demand(home_a.unit, today - timedelta(days=1), 60)
     _store(home_a.unit, history_end=today - timedelta(days=1), days=30)
     client.get(url)
-    with CaptureQueriesContext(connection) as many:
+    with count_queries() as many:
         client.get(url)
     assert len(one) == len(many)
 
@@ -407,13 +406,13 @@ def test_forecast_compare_query_count_is_constant_in_units(client, home_a, today
     client.force_login(manager)
     _store(home_a.unit, history_end=today - timedelta(days=2))
     client.get(reverse("forecast_compare"))
-    with CaptureQueriesContext(connection) as one:
+    with count_queries() as one:
         client.get(reverse("forecast_compare"))
     for _ in range(2):
         extra = f.unit(home_a.home)
         _store(extra, history_end=today - timedelta(days=2))
         _accuracy_rows(extra, today - timedelta(days=1), 0.1)
-    with CaptureQueriesContext(connection) as three:
+    with count_queries() as three:
         page = client.get(reverse("forecast_compare")).content.decode()
     assert page.count("calendar_arima 1") >= 3
     assert len(one) == len(three)

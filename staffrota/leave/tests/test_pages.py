@@ -3,8 +3,6 @@
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
@@ -12,6 +10,7 @@ from staffrota.leave.models import LeaveRequest, LeaveStatus, SicknessAbsence
 from staffrota.leave.services import leave_request_submit
 from staffrota.testing import factories as f
 from staffrota.testing.factories import PASSWORD
+from staffrota.testing.queries import count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +74,7 @@ def _refer(ward, staff):
 
 
 def _queue_queries(client) -> int:
-    with CaptureQueriesContext(connection) as queries:
+    with count_queries() as queries:
         assert client.get(reverse("leave_queue")).status_code == 200
     return len(queries)
 
@@ -131,11 +130,11 @@ def test_calendar_shows_leave_by_unit_in_constant_queries(client, ward):
     url = reverse("leave_calendar", args=[ward.world.unit.pk])
     params = {"start": ward.day.isoformat()}
     _refer(ward, ward.carers[0])
-    with CaptureQueriesContext(connection) as one:
+    with count_queries() as one:
         client.get(url, params)
     for carer in ward.carers[1:]:
         _refer(ward, carer)
-    with CaptureQueriesContext(connection) as three:
+    with count_queries() as three:
         page = client.get(url, params).content.decode()
     assert len(one) == len(three)
     assert page.count('class="leave pending">PL<') == 3
@@ -151,7 +150,7 @@ def test_sickness_form_records_and_bradford_page_in_constant_queries(client, war
         follow=True,
     )
     assert "Sickness recorded" in response.content.decode()
-    with CaptureQueriesContext(connection) as one:
+    with count_queries() as one:
         client.get(reverse("leave_bradford"))
     with scopes_disabled():
         for n in range(2):
@@ -159,7 +158,7 @@ def test_sickness_form_records_and_bradford_page_in_constant_queries(client, war
         SicknessAbsence.objects.create(
             care_home=ward.world.home, staff=ward.carers[0], start_date=today, reason="other"
         )
-    with CaptureQueriesContext(connection) as three:
+    with count_queries() as three:
         page = client.get(reverse("leave_bradford")).content.decode()
     assert len(one) == len(three)
     assert ward.carers[2].full_name in page

@@ -223,6 +223,9 @@ def solve(
     search = Search(rota, deadline, started, progress, cancel)
     if hint is not None:
         _hint_roster(search, hint)
+        # A hint that keeps every rule is the incumbent from the start: the result is never
+        # worse than it, and the search improves on it even when the full solve finds none.
+        search.adopt(hint)
     elif len(search.by_cell) > LARGE_CELLS:
         # On a year of 150 people the whole-model solve rarely finds a first roster in its
         # share of the time; building one person at a time always does, given enough time.

@@ -98,7 +98,7 @@ def test_service_refuses_overlap_with_a_message_naming_person_and_shift(home_a):
             )
     message = str(refused.value)
     assert home_a.carer.full_name in message
-    assert "overlaps" in message and f"{day:%d %b}" in message
+    assert "overlaps" in message and f"{day.day} {day:%b}" in message
 
 
 @pytest.mark.parametrize(

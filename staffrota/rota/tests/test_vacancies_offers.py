@@ -5,8 +5,6 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scopes_disabled
 from icalendar import Calendar
@@ -18,6 +16,7 @@ from staffrota.rota.services import RotaError, RuleBreach, shift_create
 from staffrota.rota.tasks import alert_vacancies_tomorrow
 from staffrota.rota.vacancies import open_vacancies, vacancy_candidates
 from staffrota.testing import factories as f
+from staffrota.testing.queries import count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -86,12 +85,12 @@ def test_vacancy_list_is_soonest_first_with_shortfall_in_constant_queries(client
         vacancies = open_vacancies(unit_ids=[home_a.unit.pk], start=today)
     assert [v.shift for v in vacancies] == [home_a.vacancy]
     assert vacancies[0].shortfall == 1
-    with CaptureQueriesContext(connection) as few:
+    with count_queries() as few:
         assert client.get(reverse("vacancy_list")).status_code == 200
     with scopes_disabled():
         for offset in range(3, 9):
             _published_vacancy(home_a, today + timedelta(days=offset))
-    with CaptureQueriesContext(connection) as many:
+    with count_queries() as many:
         page = client.get(reverse("vacancy_list")).content.decode()
     assert len(many) == len(few)
     assert page.count("Fill…") == 7
@@ -396,3 +395,78 @@ def test_marking_sick_from_the_grid_makes_the_shift_vacant(client, home_a, today
         reverse("shift_action", args=[shift.pk]), {"action": "sick", "reason": "bored"}, follow=True
     )
     assert "Choose the kind of sickness." in bad.content.decode()
+
+
+def test_vacancy_list_pages_through_many_vacancies_in_constant_queries(client, home_a, today):
+    """A group's hundreds of vacancies come 50 to a page, the same queries for any page."""
+    client.force_login(home_a.manager)
+    with scopes_disabled():
+        for offset in range(2, 28):
+            _published_vacancy(home_a, today + timedelta(days=offset))
+            _published_vacancy(home_a, today + timedelta(days=offset), shift_type=home_a.night)
+        total = len(open_vacancies(unit_ids=[home_a.unit.pk], start=today))
+    assert total > 50
+    with count_queries() as first_queries:
+        first = client.get(reverse("vacancy_list")).content.decode()
+    with count_queries() as second_queries:
+        second = client.get(reverse("vacancy_list"), {"page": 2}).content.decode()
+    assert first.count("Fill…") == 50
+    assert second.count("Fill…") == total - 50
+    assert f"{total} vacancies, 1–50 shown" in first
+    assert "Page 2 of 2" in second and "Earlier" in second
+    assert len(first_queries) == len(second_queries)
+    # A page past the end shows the last page rather than an error.
+    assert client.get(reverse("vacancy_list"), {"page": 99}).content.decode().count("Fill…") == (
+        total - 50
+    )
+
+
+def test_vacancy_list_narrows_to_one_of_my_units_and_refuses_others(client, home_a, home_b, today):
+    manager = f.service_manager(home_a.home)
+    client.force_login(manager)
+    with scopes_disabled():
+        other = shift_create(
+            unit=home_a.other_unit,
+            day=today + timedelta(days=4),
+            shift_type=home_a.early,
+            job_role=f.job_role("carer"),
+            status=ShiftStatus.PUBLISHED,
+        )
+    everything = client.get(reverse("vacancy_list")).content.decode()
+    assert reverse("vacancy_detail", args=[other.pk]) in everything
+    assert reverse("vacancy_detail", args=[home_a.vacancy.pk]) in everything
+    narrowed = client.get(reverse("vacancy_list"), {"unit": home_a.unit.pk}).content.decode()
+    assert reverse("vacancy_detail", args=[home_a.vacancy.pk]) in narrowed
+    assert reverse("vacancy_detail", args=[other.pk]) not in narrowed
+    # Another home's unit: a message saying what to do, and nothing of that home.
+    response = client.get(reverse("vacancy_list"), {"unit": home_b.unit.pk})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "That unit is not one of yours" in page
+    assert reverse("vacancy_detail", args=[home_b.vacancy.pk]) not in page
+    assert client.get(reverse("vacancy_list"), {"unit": "rowan"}).status_code == 200
+
+
+def test_swap_page_offers_only_colleagues_shifts_of_my_role(client, home_a, today):
+    with scopes_disabled():
+        colleague = f.staff_member(home_a.unit, "carer", first_name="Cara", last_name="Colleague")
+        theirs = shift_create(
+            unit=home_a.unit,
+            day=today + timedelta(days=3),
+            shift_type=home_a.early,
+            job_role=colleague.job_role,
+            staff=colleague,
+            status=ShiftStatus.PUBLISHED,
+        )
+        nurses = shift_create(
+            unit=home_a.unit,
+            day=today + timedelta(days=3),
+            shift_type=home_a.night,
+            job_role=home_a.nurse.job_role,
+            staff=home_a.nurse,
+            status=ShiftStatus.PUBLISHED,
+        )
+    client.force_login(home_a.staff_user)
+    page = client.get(reverse("my_swaps")).content.decode()
+    assert f'<option value="{theirs.pk}">' in page
+    assert f'<option value="{nurses.pk}">' not in page

@@ -4,7 +4,6 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
@@ -12,6 +11,7 @@ from staffrota.rota.models import ShiftStatus
 from staffrota.rota.services import shift_create
 from staffrota.testing import factories as f
 from staffrota.testing.factories import PASSWORD
+from staffrota.testing.queries import count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +56,7 @@ def test_rota_grid_shows_staff_vacancies_and_cover_against_minimum(client, home_
 
 
 def _grid_queries(client, unit, weeks: int) -> int:
-    with CaptureQueriesContext(connection) as queries:
+    with count_queries() as queries:
         response = client.get(reverse("unit_rota", args=[unit.pk]), {"weeks": weeks})
     assert response.status_code == 200
     return len(queries)

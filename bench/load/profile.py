@@ -1,0 +1,127 @@
+"""Server time and queries of each page in the load mix, in-process (no network, no Locust).
+
+Shows where a request's CPU goes before the load test does:
+
+    DATABASE_URL=... REDIS_URL=... SESSION_STORE=cache \
+      .venv/bin/python -m bench.load.profile --users var/bench/load/users.json --repeat 20
+    ... --cprofile "om: rota 4 weeks"     # cProfile of one page, top 25 by cumulative time
+"""
+
+import argparse
+import cProfile
+import json
+import os
+import pstats
+import random
+import statistics
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+
+def _pages(data: dict, rng: random.Random) -> dict:
+    today = date.fromisoformat(data["today"])
+    om = data["managers"][0]
+    token = data["tokens"][0]
+    start = today + timedelta(days=3)
+    return {
+        "trivial: ping": ("anon", "/api/v1/ping/"),
+        "staff: my shifts": ("staff", "/my/shifts/"),
+        "staff: open shifts": ("staff", "/my/open-shifts/"),
+        "staff: swaps": ("staff", "/my/swaps/"),
+        "om: rota week": ("om", f"/units/{om['units'][0]}/rota/"),
+        "om: rota 4 weeks": ("om", f"/units/{om['units'][0]}/rota/?weeks=4"),
+        "om: vacancies": ("om", "/vacancies/"),
+        "om: vacancy candidates": (
+            "om",
+            f"/vacancies/{om['vacancies'][0]}/" if om["vacancies"] else "/vacancies/",
+        ),
+        "om: units": ("om", "/units/"),
+        "sm/hos: units": ("senior", "/units/"),
+        "sm/hos: vacancies": ("senior", "/vacancies/"),
+        "api: shifts": (
+            "api",
+            f"/api/v1/shifts/?unit={token['units'][0]}&date_from={start}"
+            f"&date_to={start + timedelta(days=6)}",
+        ),
+        "api: staff": ("api", "/api/v1/staff/"),
+        "api: leave requests": ("api", f"/api/v1/leave-requests/?date_from={today}"),
+        "api: homes": ("api", "/api/v1/homes/"),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--users", type=Path, default=Path("var/bench/load/users.json"))
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--cprofile", default="", help="name of one page to profile")
+    args = parser.parse_args()
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "staffrota.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection, reset_queries
+    from django.test import Client
+
+    settings.DEBUG = False
+    settings.ALLOWED_HOSTS = ["*"]
+    data = json.loads(args.users.read_text())
+    rng = random.Random(1)
+    clients = {"anon": Client(), "staff": Client(), "om": Client(), "senior": Client()}
+    clients["staff"].cookies["sessionid"] = data["staff"][0]["session"]
+    clients["om"].cookies["sessionid"] = data["managers"][0]["session"]
+    clients["senior"].cookies["sessionid"] = data["seniors"][-1]
+    clients["api"] = Client(HTTP_AUTHORIZATION=f"Bearer {data['tokens'][0]['token']}")
+
+    pages = _pages(data, rng)
+    if args.cprofile:
+        who, url = pages[args.cprofile]
+        clients[who].get(url)
+        profile = cProfile.Profile()
+        profile.enable()
+        for _ in range(args.repeat):
+            clients[who].get(url)
+        profile.disable()
+        pstats.Stats(profile).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(
+            int(os.environ.get("TOP", "25"))
+        )
+        return
+
+    # CPU of this process (Python: middleware, view, template), which other work on the
+    # machine does not inflate the way it inflates wall-clock time; the database's own CPU
+    # is in its process and not counted here.
+    # Python function calls per request: exact and repeatable whatever the machine is doing,
+    # so it shows a change's effect when the CPU figures are noisy.
+    print(f"{'page':<26} {'status':>6} {'p50 ms':>8} {'cpu ms':>8} {'queries':>8} {'calls':>8}")
+    total_cpu = 0.0
+    for name, (who, url) in pages.items():
+        client = clients[who]
+        response = client.get(url)  # warm caches and imports
+        times = []
+        cpu_started = time.process_time()
+        connection.force_debug_cursor = True
+        for _ in range(args.repeat):
+            reset_queries()
+            started = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - started) * 1000)
+        cpu = (time.process_time() - cpu_started) * 1000 / args.repeat
+        total_cpu += cpu
+        queries = len(connection.queries)
+        connection.force_debug_cursor = False
+        profile = cProfile.Profile()
+        profile.enable()
+        for _ in range(5):
+            client.get(url)
+        profile.disable()
+        calls = pstats.Stats(profile).total_calls // 5
+        print(
+            f"{name:<26} {response.status_code:>6} {statistics.median(times):>8.1f} "
+            f"{cpu:>8.1f} {queries:>8} {calls:>8}"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,174 @@
+"""The unit rota table, rendered once and reused until something on it changes.
+
+Managers open the same unit's week again and again (the load test's most frequent manager
+page); building it reads six tables and renders a thousand cells. The rendered table is
+kept in Django's cache under a key holding the unit, the period and three versions: the
+unit's (its shifts, and the leave or sickness of anyone on it), the home's (staff records
+and names, shift types, minimums, units) and everyone's (job roles, bulk loads). Any save
+or delete of such a row replaces the version it belongs to (signals below), now and again
+after commit, so nobody is served a table from before a change, and a change on one unit
+leaves the other units' tables in place.
+Writes that bypass signals (`QuerySet.update`, `bulk_create`) call `rota_changed`
+themselves; the time-out is only a backstop.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+from django_scopes import scopes_disabled
+
+TABLE_TIMEOUT = 10 * 60
+_UNIT_VERSION = "rota:ver:unit:{}"
+_HOME_VERSION = "rota:ver:{}"
+_ALL_VERSION = "rota:ver:all"  # roles are shared by every home, and bulk loads touch all
+_TABLE = "rota:table:{}:{}:{}:{}:{}"
+
+
+@dataclass
+class RotaTable:
+    """What the rota page needs of the grid: its days, its counts and the rendered table."""
+
+    days: list[date]
+    vacancies: int
+    short_slots: int
+    html: SafeString
+
+
+def rota_changed(
+    home_ids: Iterable[int | None] = (),
+    *,
+    unit_ids: Iterable[int | None] = (),
+    everywhere: bool = False,
+) -> None:
+    """Forget the cached rota tables of these units, these homes (or of every home)."""
+    keys = [_HOME_VERSION.format(h) for h in home_ids if h is not None]
+    keys += [_UNIT_VERSION.format(u) for u in unit_ids if u is not None]
+    if everywhere:
+        keys.append(_ALL_VERSION)
+    if keys:
+        cache.set_many({key: uuid.uuid4().hex for key in keys}, timeout=None)
+
+
+def _versions(unit) -> str:
+    keys = [_UNIT_VERSION.format(unit.pk), _HOME_VERSION.format(unit.care_home_id), _ALL_VERSION]
+    found = cache.get_many(keys)
+    missing = {key: uuid.uuid4().hex for key in keys if key not in found}
+    if missing:
+        cache.set_many(missing, timeout=None)
+        found.update(missing)
+    return ".".join(found[key] for key in keys)
+
+
+def rota_table(*, unit, start: date, days: int) -> RotaTable:
+    """The editable table of a unit's rota for `days` days from `start`, drafts included."""
+    from staffrota.rota.queries import rota_grid
+
+    key = _TABLE.format(unit.pk, start.isoformat(), days, "edit", _versions(unit))
+    cached = cache.get(key)
+    if cached is None:
+        grid = rota_grid(unit=unit, start=start, days=days)
+        html = render_to_string(
+            "web/_rota_table.html", {"unit": unit, "grid": grid, "editable": True}
+        )
+        cached = {"html": str(html), "vacancies": grid.vacancies, "short_slots": grid.short_slots}
+        cache.set(key, cached, timeout=TABLE_TIMEOUT)
+    return RotaTable(
+        days=[start + timedelta(days=offset) for offset in range(days)],
+        vacancies=cached["vacancies"],
+        short_slots=cached["short_slots"],
+        html=mark_safe(cached["html"]),  # noqa: S308 - rendered by our own template above
+    )
+
+
+def _home_of(instance) -> int | None:
+    home_id = getattr(instance, "care_home_id", None)
+    if home_id is None and hasattr(instance, "staff_member"):  # a user: their name shows
+        try:
+            home_id = instance.staff_member.care_home_id
+        except Exception:  # noqa: BLE001 - a user with no staff record is on no rota
+            return None
+    return home_id
+
+
+def _refresh(home_ids=(), unit_ids=()) -> None:
+    # Now, so this request's next read is current; and after commit, so a reader that
+    # rebuilt the table from the old rows in between does not keep it.
+    home_ids, unit_ids = list(home_ids), list(unit_ids)
+    rota_changed(home_ids, unit_ids=unit_ids)
+    transaction.on_commit(lambda: rota_changed(home_ids, unit_ids=unit_ids))
+
+
+def _changed(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    home_id = _home_of(instance)
+    if home_id is not None:
+        _refresh(home_ids=[home_id])
+
+
+def _shift_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        _refresh(unit_ids=[instance.unit_id])
+
+
+def _absence_changed(sender, instance, raw=False, **kwargs):
+    """Leave or sickness marks the person's row on their own unit and on any unit where
+    they hold a shift in those days."""
+    if raw:
+        return
+    from staffrota.organisation.models import StaffMember
+    from staffrota.rota.models import Shift
+
+    with scopes_disabled():
+        units = {
+            StaffMember.objects.filter(pk=instance.staff_id)
+            .values_list("home_unit_id", flat=True)
+            .first()
+        }
+        last = getattr(instance, "end_date", None) or getattr(instance, "expected_end_date", None)
+        shifts = Shift.objects.filter(staff_id=instance.staff_id, date__gte=instance.start_date)
+        if last is not None:
+            shifts = shifts.filter(date__lte=last)
+        units.update(shifts.values_list("unit_id", flat=True).distinct())
+    _refresh(unit_ids=units)
+
+
+def _changed_everywhere(sender, instance=None, raw=False, **kwargs):
+    if raw:
+        return
+    rota_changed(everywhere=True)
+    transaction.on_commit(lambda: rota_changed(everywhere=True))
+
+
+def connect_signals() -> None:
+    from staffrota.accounts.models import User
+    from staffrota.leave.models import LeaveRequest, SicknessAbsence
+    from staffrota.organisation.models import (
+        JobRole,
+        ShiftType,
+        StaffingRequirement,
+        StaffMember,
+        Unit,
+    )
+    from staffrota.rota.models import Shift
+
+    for model in (StaffMember, ShiftType, StaffingRequirement, Unit, User):
+        post_save.connect(_changed, sender=model, dispatch_uid=f"rota-save-{model.__name__}")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"rota-del-{model.__name__}")
+    post_save.connect(_shift_changed, sender=Shift, dispatch_uid="rota-save-Shift")
+    post_delete.connect(_shift_changed, sender=Shift, dispatch_uid="rota-del-Shift")
+    for model in (LeaveRequest, SicknessAbsence):
+        uid = f"rota-{model.__name__}"
+        post_save.connect(_absence_changed, sender=model, dispatch_uid=f"{uid}-save")
+        post_delete.connect(_absence_changed, sender=model, dispatch_uid=f"{uid}-del")
+    post_save.connect(_changed_everywhere, sender=JobRole, dispatch_uid="rota-save-JobRole")
+    post_delete.connect(_changed_everywhere, sender=JobRole, dispatch_uid="rota-del-JobRole")

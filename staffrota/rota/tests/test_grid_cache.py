@@ -1,0 +1,147 @@
+"""The cached rota table: reused while nothing changes, rebuilt after any change it shows."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django_scopes import scopes_disabled
+
+from staffrota.leave.models import LeaveRequest, LeaveStatus, SicknessReason
+from staffrota.leave.services import sickness_record
+from staffrota.rota.models import Shift, ShiftStatus
+from staffrota.rota.services import rota_publish, shift_assign, shift_create
+from staffrota.testing import factories as f
+from staffrota.testing.queries import count_queries
+
+pytestmark = pytest.mark.django_db
+
+
+def _grid(client, world):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("unit_rota", args=[world.unit.pk]))
+    assert response.status_code == 200
+    return response.content.decode(), len(queries)
+
+
+def _table(page: str) -> str:
+    return page[page.index('<table class="rota">') : page.index("</table>")]
+
+
+def test_second_view_reuses_the_table_and_shows_the_same_rota(client, home_a):
+    client.force_login(home_a.manager)
+    first, first_queries = _grid(client, home_a)
+    second, second_queries = _grid(client, home_a)
+    assert second_queries < first_queries
+    # The same table (the page around it carries a fresh CSRF token each time).
+    assert _table(second) == _table(first)
+    assert home_a.carer.full_name in second
+
+
+def test_an_assignment_shows_at_once(client, home_a):
+    client.force_login(home_a.manager)
+    before, _ = _grid(client, home_a)
+    with scopes_disabled():
+        newcomer = f.staff_member(home_a.unit, "rn", first_name="Quinn", last_name="Newcomer")
+        shift_assign(shift=home_a.vacancy, staff=newcomer, actor=home_a.manager)
+    after, _ = _grid(client, home_a)
+    assert "Newcomer" not in before
+    assert "Newcomer" in after
+    assert after.count('class="shift vacant"') == before.count('class="shift vacant"') - 1
+
+
+def test_publishing_which_updates_in_bulk_refreshes_the_table(client, home_a, today):
+    client.force_login(home_a.manager)
+    with scopes_disabled():
+        shift_create(
+            unit=home_a.unit,
+            day=today + timedelta(days=2),
+            shift_type=home_a.night,
+            job_role=home_a.nurse.job_role,
+            staff=home_a.nurse,
+        )
+    drafts, _ = _grid(client, home_a)
+    with scopes_disabled():
+        rota_publish(
+            unit=home_a.unit, start=today, end=today + timedelta(days=6), actor=home_a.manager
+        )
+        assert not Shift.objects.filter(unit=home_a.unit, status=ShiftStatus.DRAFT).exists()
+    published, _ = _grid(client, home_a)
+    assert "shift night draft" in drafts
+    assert "shift night draft" not in published
+
+
+def test_sickness_and_a_name_change_refresh_the_table(client, home_a, today):
+    client.force_login(home_a.manager)
+    before, _ = _grid(client, home_a)
+    with scopes_disabled():
+        sickness_record(
+            staff=home_a.carer,
+            start=today,
+            expected_end=home_a.shift.date,
+            reason=SicknessReason.values[0],
+            actor=home_a.manager,
+        )
+    sick, _ = _grid(client, home_a)
+    mark = 'title="On leave">S</span>'
+    assert mark in _table(sick) and mark not in _table(before)
+    user = home_a.carer.user
+    user.last_name = "Renamed"
+    user.save()
+    renamed, _ = _grid(client, home_a)
+    assert "Renamed" in _table(renamed) and "Renamed" not in _table(sick)
+
+
+def test_another_homes_change_keeps_this_homes_table(client, home_a, home_b):
+    client.force_login(home_a.manager)
+    _grid(client, home_a)
+    _, cached_queries = _grid(client, home_a)
+    with scopes_disabled():
+        shift_assign(shift=home_b.vacancy, staff=home_b.nurse, actor=home_b.manager)
+    _, after_queries = _grid(client, home_a)
+    assert after_queries == cached_queries
+
+
+def test_a_change_on_one_unit_keeps_the_other_units_table(client, home_a, today):
+    manager = f.operational_manager(home_a.unit, home_a.other_unit)
+    client.force_login(manager)
+    other_url = reverse("unit_rota", args=[home_a.other_unit.pk])
+    client.get(other_url)
+    with count_queries() as cached:
+        client.get(other_url)
+    with scopes_disabled():
+        shift_assign(shift=home_a.vacancy, staff=home_a.nurse, actor=manager)
+    with count_queries() as after:
+        client.get(other_url)
+    assert len(after) == len(cached)
+
+
+def test_leave_of_someone_covering_another_unit_refreshes_that_units_table(client, home_a, today):
+    manager = f.operational_manager(home_a.unit, home_a.other_unit)
+    client.force_login(manager)
+    day = today + timedelta(days=3)
+    with scopes_disabled():
+        shift_create(
+            unit=home_a.other_unit,
+            day=day,
+            shift_type=home_a.early,
+            job_role=home_a.carer.job_role,
+            staff=home_a.carer,
+            status=ShiftStatus.PUBLISHED,
+        )
+    other_url = reverse("unit_rota", args=[home_a.other_unit.pk])
+    before = client.get(other_url).content.decode()
+    with scopes_disabled():
+        LeaveRequest.objects.create(
+            care_home=home_a.home,
+            staff=home_a.carer,
+            leave_type="annual",
+            start_date=day,
+            end_date=day,
+            hours=6,
+            status=LeaveStatus.PENDING,
+        )
+    after = client.get(other_url).content.decode()
+    mark = 'title="Leave asked for"'
+    assert mark not in _table(before) and mark in _table(after)
