@@ -46,6 +46,12 @@ BEAT_SCHEDULE = {
         "task": "staffrota.forecasting.tasks.forecast_all",
         "schedule": crontab(hour=2, minute=0, day_of_week="sun"),
     },
+    # 01:30 (a month is stored an hour after it ends): every home's completed months stored
+    # and today's dashboard figures cached, so the day's first dashboards are warm.
+    "dashboards-prepare": {
+        "task": "staffrota.dashboards.tasks.dashboards_prepare",
+        "schedule": crontab(hour=1, minute=30),
+    },
     # Each morning: score yesterday's forecasts against the actual care hours; e-mail once
     # per incident when a unit's rolling MAPE passes 40%.
     "forecast-accuracy": {

@@ -42,6 +42,12 @@ class TrainingRecord(HomeOwned):
         ordering = ["-completed_on"]
         indexes = [
             models.Index(fields=["staff", "course", "expires_on"], name="training_staff_course"),
+            # Dashboards: latest expiry per person and course for a set of homes, read from
+            # the index alone (staffrota.dashboards.stats._compliance).
+            models.Index(
+                fields=["care_home", "staff", "course", "expires_on"],
+                name="training_home_staff_course",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

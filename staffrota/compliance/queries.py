@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -104,6 +105,7 @@ class TrainingMatrix:
     courses: list[TrainingCourse]
     rows: list[MatrixRow]
     totals: Counter = field(default_factory=Counter)
+    page: Page | None = None  # when rows are one page of the people chosen
 
     @property
     def applicable(self) -> int:
@@ -126,36 +128,67 @@ def latest_expiry(staff_qs: QuerySet[StaffMember]) -> dict[tuple[int, int], date
     """The latest expiry per (person, course) among the given people: one query."""
     rows = (
         TrainingRecord.objects.filter(staff__in=staff_qs.values("pk"))
-        .values("staff_id", "course_id")
+        .values_list("staff_id", "course_id")
         .annotate(latest=Max("expires_on"))
         .order_by()
     )
-    return {(row["staff_id"], row["course_id"]): row["latest"] for row in rows}
+    return {(staff_id, course_id): latest for staff_id, course_id, latest in rows}
 
 
-def training_matrix(*, staff_qs: QuerySet[StaffMember], today: date) -> TrainingMatrix:
-    """People by course, each cell valid / expiring / expired / missing. Three queries."""
-    staff = list(
-        staff_qs.select_related("user", "job_role", "home_unit").order_by(
-            "home_unit__name", "user__last_name", "user__first_name", "pk"
-        )
-    )
+def training_matrix(
+    *,
+    staff_qs: QuerySet[StaffMember],
+    today: date,
+    page: int | str | None = None,
+    page_size: int | None = None,
+) -> TrainingMatrix:
+    """People by course, each cell valid / expiring / expired / missing.
+
+    With `page_size`, `rows` holds that page of people only (`TrainingMatrix.page`); the
+    totals always count everyone. Five queries.
+    """
+    order = ("home_unit__name", "user__last_name", "user__first_name", "pk")
+    people = list(staff_qs.order_by(*order).values_list("pk", "job_role_id"))
     courses = courses_with_roles()
     latest = latest_expiry(staff_qs)
     totals: Counter = Counter()
+    status_of: dict[date | None, str] = {}  # each distinct expiry's status, worked out once
+    role_courses: dict[int, list[int]] = {}
+    for pk, role_id in people:
+        if role_id not in role_courses:
+            role_courses[role_id] = [
+                course.pk
+                for course, role_ids in courses
+                if course_applies(course, role_ids, role_id)
+            ]
+        for course_id in role_courses[role_id]:
+            expires = latest.get((pk, course_id))
+            if expires not in status_of:
+                status_of[expires] = training_status(expires, today)
+            totals[status_of[expires]] += 1
+    shown_page = None
+    if page_size:
+        shown_page = Paginator(people, page_size).get_page(page)
+        shown = list(shown_page.object_list)
+    else:
+        shown = people
+    by_pk = staff_qs.select_related("user", "job_role", "home_unit").in_bulk(
+        [pk for pk, _ in shown]
+    )
     rows = []
-    for member in staff:
+    for pk, _ in shown:
+        member = by_pk[pk]
         cells = []
         for course, role_ids in courses:
             if not course_applies(course, role_ids, member.job_role_id):
                 cells.append(MatrixCell(course=course, status=""))
                 continue
             expires = latest.get((member.pk, course.pk))
-            status = training_status(expires, today)
-            totals[status] += 1
-            cells.append(MatrixCell(course=course, status=status, expires_on=expires))
+            cells.append(MatrixCell(course=course, status=status_of[expires], expires_on=expires))
         rows.append(MatrixRow(staff=member, cells=cells))
-    return TrainingMatrix(courses=[course for course, _ in courses], rows=rows, totals=totals)
+    return TrainingMatrix(
+        courses=[course for course, _ in courses], rows=rows, totals=totals, page=shown_page
+    )
 
 
 @dataclass(frozen=True)

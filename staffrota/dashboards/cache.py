@@ -9,6 +9,7 @@ from before a change. The time-out is a backstop for writes that bypass signals
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Iterable
 from datetime import date
@@ -29,11 +30,8 @@ def stats_invalidate(home_ids: Iterable[int]) -> None:
         cache.set_many({_VERSION.format(h): uuid.uuid4().hex for h in ids}, timeout=None)
 
 
-def home_stats_many(home_ids: Iterable[int], today: date) -> dict[int, HomeStats]:
-    """Figures for each home, from the cache where current, computed together where not."""
-    ids = list(dict.fromkeys(home_ids))
-    if not ids:
-        return {}
+def _versions(ids: list[int]) -> dict[int, str]:
+    """Each home's current version token, made where missing: one round trip (two if new)."""
     version_keys = {h: _VERSION.format(h) for h in ids}
     versions = cache.get_many(list(version_keys.values()))
     fresh = {}
@@ -42,7 +40,25 @@ def home_stats_many(home_ids: Iterable[int], today: date) -> dict[int, HomeStats
             fresh[key] = versions[key] = uuid.uuid4().hex
     if fresh:
         cache.set_many(fresh, timeout=None)
-    keys = {h: _STATS.format(h, versions[version_keys[h]], today.isoformat()) for h in ids}
+    return {h: versions[version_keys[h]] for h in ids}
+
+
+def stats_token(home_ids: Iterable[int], today: date) -> str:
+    """A key for anything made only from these homes' figures on this day (a rendered
+    dashboard): it changes whenever any of the homes' data does."""
+    ids = sorted(set(home_ids))
+    versions = _versions(ids)
+    text = today.isoformat() + ";" + ";".join(f"{h}:{versions[h]}" for h in ids)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def home_stats_many(home_ids: Iterable[int], today: date) -> dict[int, HomeStats]:
+    """Figures for each home, from the cache where current, computed together where not."""
+    ids = list(dict.fromkeys(home_ids))
+    if not ids:
+        return {}
+    versions = _versions(ids)
+    keys = {h: _STATS.format(h, versions[h], today.isoformat()) for h in ids}
     found = cache.get_many(list(keys.values()))
     stats = {h: found[keys[h]] for h in ids if keys[h] in found}
     missing = [h for h in ids if h not in stats]

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 
+from django.db import connection
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Max, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -30,7 +32,7 @@ from staffrota.compliance.queries import (
     registration_status,
     training_status,
 )
-from staffrota.leave.models import LeaveRequest, LeaveStatus, SicknessAbsence
+from staffrota.leave.models import LeaveRequest, LeaveStatus, LeaveType, SicknessAbsence
 from staffrota.organisation.models import (
     CareHome,
     DemandRecord,
@@ -50,6 +52,21 @@ SOURCES = [choice.value for choice in ShiftSource]
 COVER_AHEAD_DAYS = 7
 COVER_BEHIND_DAYS = 28
 TREND_MONTHS = 12
+SEVERE = ("high", "severe")
+LEAVE_TYPES = dict(LeaveType.choices)
+
+
+def _tuples(queryset) -> list[tuple]:
+    """The rows of a values_list() queryset as plain tuples. On PostgreSQL, straight from the
+    cursor: at ten times the reference group Django's per-row converters (int() on every
+    count) and row handling cost as much as the query. Other databases: the ORM (SQLite
+    returns dates as text, which the converters parse)."""
+    if connection.vendor != "postgresql":
+        return list(queryset)
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def agency_rates() -> dict[str, Decimal]:
@@ -148,6 +165,29 @@ class MonthFigures:
     def hours_per_bed_day(self) -> float | None:
         return self.total_hours / self.bed_days if self.bed_days else None
 
+    def to_json(self) -> dict:
+        """The figures as stored for a completed month (`HomeMonth.figures`)."""
+        return {
+            "hours": self.hours,
+            "cost": self.cost,
+            "bed_days": self.bed_days,
+            "days_with_beds": self.days_with_beds,
+            "incidents": self.incidents,
+            "severe_incidents": self.severe_incidents,
+        }
+
+    @classmethod
+    def from_json(cls, month: date, data: dict) -> MonthFigures:
+        return cls(
+            month=month,
+            hours={k: float(v) for k, v in data.get("hours", {}).items()},
+            cost={k: float(v) for k, v in data.get("cost", {}).items()},
+            bed_days=int(data.get("bed_days", 0)),
+            days_with_beds=int(data.get("days_with_beds", 0)),
+            incidents=int(data.get("incidents", 0)),
+            severe_incidents=int(data.get("severe_incidents", 0)),
+        )
+
 
 @dataclass
 class HomeStats:
@@ -223,8 +263,12 @@ def _month_starts(today: date) -> list[date]:
 def home_stats_compute(home_ids: list[int], today: date) -> dict[int, HomeStats]:
     """Every dashboard figure for these homes, in a fixed number of queries.
 
+    Completed months come from the stored monthly figures (`months`), computed only where
+    missing or changed; the current month and everything about today are computed live.
     Must run inside a scope that includes the homes (the request's, or `scopes_disabled`).
     """
+    from staffrota.dashboards.months import months_closed_many
+
     if not home_ids:
         return {}
     homes = dict(CareHome.objects.filter(pk__in=home_ids).values_list("pk", "name"))
@@ -240,18 +284,19 @@ def home_stats_compute(home_ids: list[int], today: date) -> dict[int, HomeStats]
     _people(units, home_ids, today)
     _compliance(units, home_ids, today)
     months = _month_starts(today)
-    month_figures = {home: {m: MonthFigures(month=m) for m in months} for home in homes}
-    _costs(month_figures, home_ids, months[0], today)
-    _demand(month_figures, home_ids, months[0], today)
-    incidents_90, severe_90 = _incidents(units, month_figures, home_ids, months[0], today)
+    closed = months_closed_many(list(homes), months[:-1])
+    current = month_figures_compute(list(homes), months[-1], today)
+    incidents_90, severe_90 = _incidents(units, home_ids, today)
     result = {}
     for home_id, name in homes.items():
+        figures = [closed.get((home_id, m)) or MonthFigures(month=m) for m in months[:-1]]
+        figures.append(current.get((home_id, months[-1])) or MonthFigures(month=months[-1]))
         result[home_id] = HomeStats(
             home_id=home_id,
             name=name,
             today=today,
             units={pk: unit for pk, unit in units.items() if unit.home_id == home_id},
-            months=list(month_figures[home_id].values()),
+            months=figures,
             incidents_90=incidents_90.get(home_id, 0),
             severe_90=severe_90.get(home_id, 0),
         )
@@ -260,45 +305,52 @@ def home_stats_compute(home_ids: list[int], today: date) -> dict[int, HomeStats]
 
 def _cover(units: dict[int, UnitStats], home_ids: list[int], today: date) -> None:
     """Next 7 days (drafts count: they are the plan) and last 28 days (published only)."""
-    first, last = today - timedelta(days=COVER_BEHIND_DAYS), today + timedelta(days=6)
+    first = today - timedelta(days=COVER_BEHIND_DAYS)
+    last = today + timedelta(days=COVER_AHEAD_DAYS - 1)
     staffed = Q(staff__isnull=False) | Q(source=ShiftSource.AGENCY)
-    counts = defaultdict(int)
-    vacancies = defaultdict(int)
+    counts: dict[tuple, int] = {}
+    vacancies: dict[tuple, int] = defaultdict(int)
     rows = (
         Shift.objects.filter(care_home_id__in=home_ids, date__range=(first, last))
         .exclude(status=ShiftStatus.CANCELLED)
-        .values("unit_id", "date", "shift_type_id", "job_role_id", "status")
+        .filter(Q(date__gte=today) | Q(status=ShiftStatus.PUBLISHED))  # past drafts: not worked
+        .values_list("unit_id", "date", "shift_type_id", "job_role_id")
         .annotate(staffed=Count("pk", filter=staffed), vacant=Count("pk", filter=~staffed))
         .order_by()
     )
-    for row in rows:
-        if row["date"] < today and row["status"] != ShiftStatus.PUBLISHED:
-            continue  # a draft in the past was never worked
-        key = (row["unit_id"], row["date"], row["shift_type_id"], row["job_role_id"])
-        counts[key] += row["staffed"]
-        if row["date"] >= today:
-            vacancies[(row["unit_id"], row["date"])] += row["vacant"]
-    minimums = defaultdict(list)
-    for row in StaffingRequirement.objects.filter(care_home_id__in=home_ids).values(
-        "unit_id", "shift_type_id", "job_role_id", "weekday", "minimum"
-    ):
-        minimums[(row["unit_id"], row["weekday"])].append(row)
+    # Tuples and plain loops: at ten times the reference group this is ~70,000 rows and as
+    # many requirement checks, on every cold dashboard.
+    for unit_id, day, type_id, role_id, have, vacant in _tuples(rows):
+        if have:
+            counts[(unit_id, day, type_id, role_id)] = have
+        if vacant and day >= today:
+            vacancies[(unit_id, day)] += vacant
+    minimums: dict[tuple, list] = defaultdict(list)
+    for unit_id, type_id, role_id, weekday, minimum in StaffingRequirement.objects.filter(
+        care_home_id__in=home_ids
+    ).values_list("unit_id", "shift_type_id", "job_role_id", "weekday", "minimum"):
+        minimums[(unit_id, weekday)].append((type_id, role_id, minimum))
     week = [today + timedelta(days=offset) for offset in range(COVER_AHEAD_DAYS)]
     past = [first + timedelta(days=offset) for offset in range(COVER_BEHIND_DAYS)]
+    no_minimums: list = []
     for unit in units.values():
+        unit_id = unit.unit_id
         for day in week:
-            cover = DayCover(day=day, vacancies=vacancies.get((unit.unit_id, day), 0))
-            for req in minimums.get((unit.unit_id, day.weekday()), ()):
-                have = counts.get((unit.unit_id, day, req["shift_type_id"], req["job_role_id"]), 0)
-                cover.required += req["minimum"]
+            cover = DayCover(day=day, vacancies=vacancies.get((unit_id, day), 0))
+            for type_id, role_id, minimum in minimums.get((unit_id, day.weekday()), no_minimums):
+                have = counts.get((unit_id, day, type_id, role_id), 0)
+                cover.required += minimum
                 cover.scheduled += have
-                cover.filled += min(have, req["minimum"])
+                cover.filled += min(have, minimum)
             unit.week.append(cover)
+        required = filled = 0
         for day in past:
-            for req in minimums.get((unit.unit_id, day.weekday()), ()):
-                have = counts.get((unit.unit_id, day, req["shift_type_id"], req["job_role_id"]), 0)
-                unit.required_28 += req["minimum"]
-                unit.filled_28 += min(have, req["minimum"])
+            for type_id, role_id, minimum in minimums.get((unit_id, day.weekday()), no_minimums):
+                have = counts.get((unit_id, day, type_id, role_id), 0)
+                required += minimum
+                filled += have if have < minimum else minimum
+        unit.required_28 += required
+        unit.filled_28 += filled
 
 
 def _name(row: dict, prefix: str) -> str:
@@ -327,7 +379,7 @@ def _people(units: dict[int, UnitStats], home_ids: list[int], today: date) -> No
             unit.pending_leave.append(
                 {
                     "name": _name(row, prefix),
-                    "type": LeaveRequest(leave_type=row["leave_type"]).get_leave_type_display(),
+                    "type": LEAVE_TYPES.get(row["leave_type"], row["leave_type"]),
                     "start": row["start_date"],
                     "end": row["end_date"],
                 }
@@ -373,13 +425,17 @@ def _compliance(units: dict[int, UnitStats], home_ids: list[int], today: date) -
         )
     )
     courses = courses_with_roles()
-    latest = {
-        (row["staff_id"], row["course_id"]): row["latest"]
-        for row in TrainingRecord.objects.filter(care_home_id__in=home_ids)
-        .values("staff_id", "course_id")
+    latest: dict[int, dict[int, date]] = defaultdict(dict)  # person -> course -> latest expiry
+    # Grouped and ordered as the index training_home_staff_course is: an index-only scan
+    # streamed into the aggregate, where grouping by person and course alone made PostgreSQL
+    # hash (and spill) every record.
+    for _home, staff_id, course_id, expiry in _tuples(
+        TrainingRecord.objects.filter(care_home_id__in=home_ids)
+        .values_list("care_home_id", "staff_id", "course_id")
         .annotate(latest=Max("expires_on"))
-        .order_by()
-    }
+        .order_by("care_home_id", "staff_id", "course_id")
+    ):
+        latest[staff_id][course_id] = expiry
     due = dict(
         Supervision.objects.filter(care_home_id__in=home_ids)
         .values("staff_id")
@@ -390,22 +446,37 @@ def _compliance(units: dict[int, UnitStats], home_ids: list[int], today: date) -
     for unit in units.values():
         unit.training = {VALID: 0, EXPIRING: 0, EXPIRED: 0, MISSING: 0}
         unit.registrations = {VALID: 0, EXPIRING: 0, EXPIRED: 0, MISSING: 0}
+    # People x courses is ~150,000 cells at ten times the reference group: look each role's
+    # courses up once, and each distinct expiry date's status once.
+    role_courses: dict[int, list[int]] = {}
+    status_of: dict[date | None, str] = {}
+    no_records: dict[int, date] = {}
     for member in staff:
         unit = units.get(member["home_unit_id"])
         if unit is None:
             continue
         unit.staff += 1
-        for course, role_ids in courses:
-            if role_ids and member["job_role_id"] not in role_ids:
-                continue
-            unit.training[training_status(latest.get((member["pk"], course.pk)), today)] += 1
+        role_id = member["job_role_id"]
+        if role_id not in role_courses:
+            role_courses[role_id] = [
+                course.pk for course, role_ids in courses if not role_ids or role_id in role_ids
+            ]
+        mine = latest.get(member["pk"], no_records)
+        training = unit.training
+        for course_id in role_courses[role_id]:
+            expiry = mine.get(course_id)
+            status = status_of.get(expiry)
+            if status is None:
+                status = status_of[expiry] = training_status(expiry, today)
+            training[status] += 1
         next_due = due.get(member["pk"]) or member["started_on"] + SUPERVISION_INTERVAL
         if next_due < today:
             unit.supervision_overdue += 1
             if (today - next_due) > SUPERVISION_OVERDUE_LIST:
                 unit.supervision_long_overdue += 1
         if member["job_role__requires_registration"] or member["registration_number"]:
-            holder = StaffMember(
+            # A plain holder: a model instance per person costs ~70 us, 0.6 s at 10x.
+            holder = SimpleNamespace(
                 registration_number=member["registration_number"],
                 registration_expiry=member["registration_expiry"],
             )
@@ -425,14 +496,47 @@ def _month_of(value) -> date:
     return value.date() if hasattr(value, "date") else value
 
 
-def _costs(month_figures, home_ids: list[int], first: date, today: date) -> None:
+def local_midnight(day: date):
+    """The start of a local day as an aware datetime (a range on it can use an index)."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def month_figures_compute(
+    home_ids: list[int], first: date, last: date
+) -> dict[tuple[int, date], MonthFigures]:
+    """Hours and cost by source, occupied bed-days and incidents per home and month, counting
+    the days first..last only. Six queries, whatever the number of homes or months."""
+    result: dict[tuple[int, date], MonthFigures] = {}
+    if not home_ids or last < first:
+        return result
+
+    def figures(home_id: int, month: date) -> MonthFigures:
+        key = (home_id, month)
+        if key not in result:
+            result[key] = MonthFigures(month=month)
+        return result[key]
+
+    _costs(figures, home_ids, first, last)
+    _demand(figures, home_ids, first, last)
+    for occurred_at, home_id, severity in Incident.objects.filter(
+        care_home_id__in=home_ids,
+        occurred_at__gte=local_midnight(first),
+        occurred_at__lt=local_midnight(last + timedelta(days=1)),
+    ).values_list("occurred_at", "care_home_id", "severity"):
+        month = figures(home_id, timezone.localtime(occurred_at).date().replace(day=1))
+        month.incidents += 1
+        month.severe_incidents += severity in SEVERE
+    return result
+
+
+def _costs(figures, home_ids: list[int], first: date, last: date) -> None:
     rates = agency_rates()
     premium = dict(CareHome.objects.filter(pk__in=home_ids).values_list("pk", "overtime_premium"))
     money = DecimalField(max_digits=14, decimal_places=2)
     worked = (
         Shift.objects.filter(
             care_home_id__in=home_ids,
-            date__range=(first, today),
+            date__range=(first, last),
             status=ShiftStatus.PUBLISHED,
         )
         .filter(Q(staff__isnull=False) | Q(source=ShiftSource.AGENCY))
@@ -449,7 +553,12 @@ def _costs(month_figures, home_ids: list[int], first: date, today: date) -> None
         for row in AgencyBooking.objects.filter(
             care_home_id__in=home_ids,
             status=AgencyStatus.CONFIRMED,
-            shift__date__range=(first, today),
+            # Only agency shifts' bookings are used below; saying so (and the shift's home)
+            # lets PostgreSQL start from the small index of agency shifts (shift_agency_home_date)
+            # instead of scanning every shift for the date.
+            shift__care_home_id__in=home_ids,
+            shift__source=ShiftSource.AGENCY,
+            shift__date__range=(first, last),
             shift__status=ShiftStatus.PUBLISHED,
         )
         .annotate(month=TruncMonth("shift__date"))
@@ -462,9 +571,6 @@ def _costs(month_figures, home_ids: list[int], first: date, today: date) -> None
     }
     for row in worked:
         month = _month_of(row["month"])
-        figures = month_figures[row["care_home_id"]].get(month)
-        if figures is None:
-            continue
         hours = Decimal(row["hours"] or 0)
         source = row["source"]
         if source == ShiftSource.AGENCY:
@@ -478,26 +584,26 @@ def _costs(month_figures, home_ids: list[int], first: date, today: date) -> None
             cost = Decimal(row["cost"] or 0) * premium.get(row["care_home_id"], Decimal(1))
         else:
             cost = Decimal(row["cost"] or 0)
-        figures.hours[source] = figures.hours.get(source, 0.0) + float(hours)
-        figures.cost[source] = figures.cost.get(source, 0.0) + float(cost)
+        target = figures(row["care_home_id"], month)
+        target.hours[source] = target.hours.get(source, 0.0) + float(hours)
+        target.cost[source] = target.cost.get(source, 0.0) + float(cost)
 
 
-def _demand(month_figures, home_ids: list[int], first: date, today: date) -> None:
+def _demand(figures, home_ids: list[int], first: date, last: date) -> None:
     for row in (
-        DemandRecord.objects.filter(care_home_id__in=home_ids, date__range=(first, today))
+        DemandRecord.objects.filter(care_home_id__in=home_ids, date__range=(first, last))
         .annotate(month=TruncMonth("date"))
         .values("care_home_id", "month")
         .annotate(beds=Sum("occupied_beds"), days=Count("date", distinct=True))
         .order_by()
     ):
-        month = _month_of(row["month"])
-        figures = month_figures[row["care_home_id"]].get(month)
-        if figures is not None:
-            figures.bed_days = int(row["beds"] or 0)
-            figures.days_with_beds = int(row["days"] or 0)
+        target = figures(row["care_home_id"], _month_of(row["month"]))
+        target.bed_days = int(row["beds"] or 0)
+        target.days_with_beds = int(row["days"] or 0)
 
 
-def _incidents(units, month_figures, home_ids: list[int], first: date, today: date):
+def _incidents(units, home_ids: list[int], today: date):
+    """Open incidents per unit; incidents and severe ones per home in the last 90 days."""
     for row in (
         Incident.objects.filter(care_home_id__in=home_ids)
         .exclude(status=IncidentStatus.CLOSED)
@@ -509,17 +615,11 @@ def _incidents(units, month_figures, home_ids: list[int], first: date, today: da
             units[row["unit_id"]].incidents_open = row["n"]
     incidents_90: dict[int, int] = defaultdict(int)
     severe_90: dict[int, int] = defaultdict(int)
-    since_90 = today - timedelta(days=90)
-    for occurred_at, home_id, severity in Incident.objects.filter(
-        care_home_id__in=home_ids, occurred_at__date__gte=first
-    ).values_list("occurred_at", "care_home_id", "severity"):
-        day = timezone.localtime(occurred_at).date()
-        figures = month_figures[home_id].get(day.replace(day=1))
-        severe = severity in ("high", "severe")
-        if figures is not None:
-            figures.incidents += 1
-            figures.severe_incidents += severe
-        if day >= since_90:
-            incidents_90[home_id] += 1
-            severe_90[home_id] += severe
+    for home_id, severity in Incident.objects.filter(
+        care_home_id__in=home_ids,
+        occurred_at__gte=local_midnight(today - timedelta(days=90)),
+        occurred_at__lt=local_midnight(today + timedelta(days=1)),
+    ).values_list("care_home_id", "severity"):
+        incidents_90[home_id] += 1
+        severe_90[home_id] += severity in SEVERE
     return incidents_90, severe_90

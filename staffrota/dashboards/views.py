@@ -4,9 +4,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 from staffrota.accounts.models import Role
 from staffrota.dashboards import services
+from staffrota.dashboards.cache import STATS_TIMEOUT, stats_token
 from staffrota.web.permissions import manager_required
 
 SM_ROLES = {Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE, Role.SYSTEM_ADMIN}
@@ -47,5 +49,17 @@ def sm(request):
 @manager_required
 def hos(request):
     _require(request, HOS_ROLES)
-    board = services.hos_dashboard(access=request.access, today=timezone.localdate())
-    return render(request, "dashboards/hos.html", {"board": board})
+    access, today = request.access, timezone.localdate()
+    # The board is rendered once per change to any of the homes: at 50 homes, building its
+    # charts and tables costs more than everything else on a warm request.
+    board = SimpleLazyObject(lambda: services.hos_dashboard(access=access, today=today))
+    return render(
+        request,
+        "dashboards/hos.html",
+        {
+            "board": board,
+            "board_key": stats_token(access.home_ids, today),
+            "board_timeout": STATS_TIMEOUT,
+            "gaps": services.hos_capacity_gaps(access=access, today=today),
+        },
+    )

@@ -14,6 +14,7 @@ from staffrota.rota.eligibility import check_assignment
 from staffrota.rota.grid_cache import rota_changed
 from staffrota.rota.models import Shift, ShiftSource, ShiftStatus
 from staffrota.rota.rules import Verdict
+from staffrota.rota.signals import shifts_bulk_changed
 
 
 class RotaError(Exception):
@@ -291,6 +292,10 @@ def rota_publish(*, unit: Unit, start: date, end: date, actor) -> int:
         )
         rota_changed(unit_ids=[unit.pk])  # update() sends no signals
         transaction.on_commit(lambda: rota_changed(unit_ids=[unit.pk]))
+        if drafts:
+            shifts_bulk_changed.send(
+                sender=Shift, care_home_id=unit.care_home_id, days={s.date for s in drafts}
+            )
         for shifts in by_person.values():
             person = shifts[0].staff
             lines = "\n".join(

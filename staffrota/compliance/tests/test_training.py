@@ -1,5 +1,6 @@
 """Training: courses, status boundaries, the matrix in scope, own status, CSV import."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -194,3 +195,22 @@ def test_record_training_form_validates_dates(client, home_a, today):
         url, {"staff": home_a.carer.pk, "course": course.pk, "completed_on": f"{today}"}
     )
     assert ok.status_code == 302
+
+
+def test_matrix_shows_a_page_of_people_with_totals_for_all(client, home_a, monkeypatch):
+    from staffrota.compliance import views
+
+    monkeypatch.setattr(views, "MATRIX_PAGE_SIZE", 1)
+    client.login(username=home_a.manager.username, password=PASSWORD)
+    url = reverse("compliance:training_matrix")
+    first = client.get(url, {"unit": home_a.unit.pk}).content.decode()
+    second = client.get(url, {"unit": home_a.unit.pk, "page": 2}).content.decode()
+    names = {home_a.carer.full_name, home_a.nurse.full_name}
+    assert len({n for n in names if n in first}) == 1
+    assert len({n for n in names if n in second}) == 1 and first != second
+    assert "People 1–1 of 2" in first and f"unit={home_a.unit.pk}&amp;page=2" in first
+    # The totals line counts both people's courses on every page.
+    totals = re.search(r"of (\d+) required courses", first).group(1)
+    assert totals == re.search(r"of (\d+) required courses", second).group(1)
+    assert int(totals) > 18  # more than one person's courses
+    assert client.get(url, {"page": "x"}).status_code == 200

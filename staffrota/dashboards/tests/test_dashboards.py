@@ -166,3 +166,29 @@ def test_charts_are_svg_without_script_or_inline_style():
     assert svg.count("<svg") == 2
     assert "<script" not in svg and "style=" not in svg
     assert "A&lt;b&gt;" in svg  # labels are escaped
+
+
+def test_hos_board_is_kept_rendered_until_a_home_changes(client, home_a, home_b, head_of_service):
+    client.login(username=head_of_service.username, password=PASSWORD)
+    _get(client, "hos")
+    with CaptureQueriesContext(connection) as warm:
+        first = _get(client, "hos")
+    assert not any("rota_shift" in q["sql"] for q in warm.captured_queries)  # nothing computed
+    staff = re.search(r'kpi-value">(\d+)</span><span class="kpi-label">staff', first).group(1)
+    f.staff_member(home_b.unit, first_name="Newcomer")
+    after = _get(client, "hos")
+    now = re.search(r'kpi-value">(\d+)</span><span class="kpi-label">staff', after).group(1)
+    assert int(now) == int(staff) + 1
+
+
+def test_hos_capacity_gaps_name_the_home_and_are_not_kept_with_the_board(
+    client, home_a, head_of_service, today
+):
+    from staffrota.forecasting.tests.test_forecasting import _store
+
+    client.login(username=head_of_service.username, password=PASSWORD)
+    assert "will appear here" in _get(client, "hos")
+    _store(home_a.unit, history_end=today - timedelta(days=1), y_hat=20.0)  # no home change
+    page = _get(client, "hos")
+    assert "will appear here" not in page
+    assert f"<td>{home_a.home.name}</td>" in page
