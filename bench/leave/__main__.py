@@ -30,6 +30,9 @@ def main(argv=None) -> int:
     parser.add_argument("--today", default="2026-11-30", help="the demo's today (YYYY-MM-DD)")
     parser.add_argument("--homes", type=int, default=5, help="demo homes to replay (1-5)")
     parser.add_argument("--generator", action="store_true", help="the bench's own generator")
+    parser.add_argument(
+        "--auto-cover", action="store_true", help="homes book cover at no extra cost"
+    )
     parser.add_argument("--out", default="var/bench/leave")
     args = parser.parse_args(argv)
     try:
@@ -43,6 +46,9 @@ def main(argv=None) -> int:
     import django
 
     django.setup()
+    import logging
+
+    logging.getLogger("celery").setLevel(logging.WARNING)
     from django.db import connection
     from django.test.utils import setup_test_environment, teardown_test_environment
 
@@ -58,7 +64,9 @@ def main(argv=None) -> int:
         else:
             from bench.leave.demo import replay
 
-            report = replay(args.seed, today, args.homes, progress=_progress)
+            report = replay(
+                args.seed, today, args.homes, auto_cover=args.auto_cover, progress=_progress
+            )
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
         teardown_test_environment()
@@ -66,7 +74,11 @@ def main(argv=None) -> int:
     report["load_average"] = [round(x, 2) for x in os.getloadavg()]
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    name = "report-generator.json" if args.generator else "report.json"
+    name = (
+        "report-generator.json"
+        if args.generator
+        else f"report-{'auto-cover' if args.auto_cover else 'default'}-{args.homes}.json"
+    )
     (out / name).write_text(json.dumps(report, indent=2))
     print(json.dumps(report, indent=2))
     return 0 if report["precision"] == 1.0 else 1

@@ -44,7 +44,7 @@ from staffrota.demo.build import (
 )
 from staffrota.demo.plan import plan_replica
 from staffrota.demo.rota import make_rota
-from staffrota.leave.models import LeaveRequest, LeaveStatus, SicknessAbsence
+from staffrota.leave.models import LeavePolicy, LeaveRequest, LeaveStatus, SicknessAbsence
 from staffrota.leave.services import (
     LeaveError,
     leave_approve,
@@ -81,7 +81,7 @@ class Sick:
     fit_note: bool
 
 
-def build(seed: int, today: date, homes: int):
+def build(seed: int, today: date, homes: int, auto_cover: bool = False):
     """The demo's homes (the first `homes` of scale 1), their requests and sickness."""
     window_start = today - timedelta(days=365)
     window_end = today + timedelta(days=28)
@@ -154,6 +154,7 @@ def build(seed: int, today: date, homes: int):
             Planner(skeleton, plan, context.roles, window_start=window_start, seed=seed)
         )
         managers.append(f.service_manager(skeleton.home))
+        LeavePolicy.objects.create(care_home=skeleton.home, auto_cover=auto_cover)
     asked.sort(key=lambda r: (r.asked, r.home, r.staff.pk, r.start))
     return planners, asked, sick, managers
 
@@ -223,10 +224,10 @@ def _refusal(text: str) -> str:
     return text[:60]
 
 
-def replay(seed: int, today: date, homes: int, progress=None) -> dict:
+def replay(seed: int, today: date, homes: int, *, auto_cover: bool, progress=None) -> dict:
     started = time.monotonic()
     with scopes_disabled():
-        planners, asked, sick, managers = build(seed, today, homes)
+        planners, asked, sick, managers = build(seed, today, homes, auto_cover)
         built = time.monotonic() - started
         by_day: dict[date, list[Asked]] = defaultdict(list)
         for request in asked:
@@ -285,6 +286,7 @@ def replay(seed: int, today: date, homes: int, progress=None) -> dict:
         stats.update(planner.stats)
     return {
         "data": f"demo data, seed {seed}, today {today}, scale 1, first {homes} home(s)",
+        "auto_cover": auto_cover,
         "requests_asked": len(asked),
         "refused_at_submission": dict(refused.most_common()),
         "valid_requests": counts["valid"],
