@@ -33,6 +33,13 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--auto-cover", action="store_true", help="homes book cover at no extra cost"
     )
+    parser.add_argument(
+        "--contract-cover",
+        type=float,
+        default=None,
+        help="what-if: contracted hours per hour of minimum staffing (the demo's is 0.9)",
+    )
+    parser.add_argument("--days", type=int, default=None, help="stop after this many days")
     parser.add_argument("--out", default="var/bench/leave")
     args = parser.parse_args(argv)
     try:
@@ -65,7 +72,13 @@ def main(argv=None) -> int:
             from bench.leave.demo import replay
 
             report = replay(
-                args.seed, today, args.homes, auto_cover=args.auto_cover, progress=_progress
+                args.seed,
+                today,
+                args.homes,
+                auto_cover=args.auto_cover,
+                contract_cover=args.contract_cover,
+                days=args.days,
+                progress=_progress,
             )
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
@@ -77,7 +90,9 @@ def main(argv=None) -> int:
     name = (
         "report-generator.json"
         if args.generator
-        else f"report-{'auto-cover' if args.auto_cover else 'default'}-{args.homes}.json"
+        else f"report-{'auto-cover' if args.auto_cover else 'default'}-{args.homes}"
+        + (f"-contracts-{args.contract_cover}" if args.contract_cover else "")
+        + ".json"
     )
     (out / name).write_text(json.dumps(report, indent=2))
     print(json.dumps(report, indent=2))

@@ -23,6 +23,7 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 import holidays
 from django.contrib.auth.hashers import make_password
@@ -31,6 +32,7 @@ from django.db.models import Q
 from django_scopes import scopes_disabled
 
 from bench.leave.planner import DRAFT_AHEAD, Planner
+from staffrota.demo import people as people_module
 from staffrota.demo.absence import make_absences
 from staffrota.demo.build import (
     AGENCY_SAP_START,
@@ -81,8 +83,19 @@ class Sick:
     fit_note: bool
 
 
-def build(seed: int, today: date, homes: int, auto_cover: bool = False):
-    """The demo's homes (the first `homes` of scale 1), their requests and sickness."""
+def build(
+    seed: int,
+    today: date,
+    homes: int,
+    auto_cover: bool = False,
+    contract_cover: float | None = None,
+):
+    """The demo's homes (the first `homes` of scale 1), their requests and sickness.
+
+    `contract_cover` is a what-if, not the demo data: contracted hours per hour of minimum
+    staffing (the demo's `people.CONTRACT_COVER`, 0.9)."""
+    if contract_cover is not None:
+        people_module.CONTRACT_COVER = contract_cover
     window_start = today - timedelta(days=365)
     window_end = today + timedelta(days=28)
     context = _Context(
@@ -224,10 +237,19 @@ def _refusal(text: str) -> str:
     return text[:60]
 
 
-def replay(seed: int, today: date, homes: int, *, auto_cover: bool, progress=None) -> dict:
+def replay(
+    seed: int,
+    today: date,
+    homes: int,
+    *,
+    auto_cover: bool,
+    contract_cover: float | None = None,
+    days: int | None = None,
+    progress=None,
+) -> dict:
     started = time.monotonic()
     with scopes_disabled():
-        planners, asked, sick, managers = build(seed, today, homes, auto_cover)
+        planners, asked, sick, managers = build(seed, today, homes, auto_cover, contract_cover)
         built = time.monotonic() - started
         by_day: dict[date, list[Asked]] = defaultdict(list)
         for request in asked:
@@ -245,7 +267,8 @@ def replay(seed: int, today: date, homes: int, *, auto_cover: bool, progress=Non
         imprecise = []
         first = min(request.asked for request in asked)
         day = first
-        while day < today:
+        stop = min(today, first + timedelta(days=days)) if days else today
+        while day < stop:
             for planner in planners:
                 planner.advance(day)
             for spell in sick_on.get(day, []):
@@ -287,6 +310,8 @@ def replay(seed: int, today: date, homes: int, *, auto_cover: bool, progress=Non
     return {
         "data": f"demo data, seed {seed}, today {today}, scale 1, first {homes} home(s)",
         "auto_cover": auto_cover,
+        "contract_cover": contract_cover or people_module.CONTRACT_COVER,
+        "what_if": contract_cover is not None,
         "requests_asked": len(asked),
         "refused_at_submission": dict(refused.most_common()),
         "valid_requests": counts["valid"],
@@ -331,6 +356,19 @@ def _lead_bucket(request: Asked, day: date) -> str:
     return "c: 28+ days (no rota yet)"
 
 
+def _cover_detail(leave, staff) -> str:
+    """Why cover failed, from the impact analysis the manager sees: was any slot or day
+    already short before this leave, or is it this leave that makes it short?"""
+    rota = [item for item in leave.impact if item["shift_type"] != "no rota yet"]
+    beyond = [item for item in leave.impact if item["shift_type"] == "no rota yet"]
+    where = "rota" if rota and not beyond else "no rota yet" if beyond and not rota else "both"
+    daily = Decimal(staff.contracted_hours) / 7
+    already = any(item["remaining"] < item["minimum"] - 1 for item in rota) or any(
+        Decimal(item["remaining"]) + daily < Decimal(item["minimum"]) for item in beyond
+    )
+    return f"{where}, " + ("short even without this leave" if already else "short by this leave")
+
+
 def _one(request, day, managers, counts, refused, because, combos, by_lead, imprecise):
     counts["asked"] += 1
     rostered = list(
@@ -370,6 +408,8 @@ def _one(request, day, managers, counts, refused, because, combos, by_lead, impr
     for rule in failed:
         because[rule] += 1
     combos["+".join(failed)] += 1
+    if "coverage" in failed:
+        because["coverage: " + _cover_detail(leave, request.staff)] += 1
     manager = managers[request.home]
     if request.demo_status == "rejected":
         leave_reject(request=leave, actor=manager, comment="Too many off that week.")
