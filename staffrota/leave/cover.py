@@ -97,7 +97,7 @@ def find_cover(
 ) -> tuple[list[CoverProposal] | None, str]:
     """Proposals covering every short slot, or None and the reason none could be found."""
     if not policy.auto_cover:
-        return None, "this home does not book cover automatically"
+        return None, "the home has not switched on cover at no extra cost"
     short = coverage.short_slots
     if coverage.short_estimates or not short:
         return None, ""

@@ -62,7 +62,7 @@ def test_without_the_home_setting_a_short_shift_goes_to_a_manager(ward):
     ask(ward.carers[0], ward.day)  # 3 → 2, the minimum
     second = ask(ward.carers[1], ward.day)
     assert second.status == LeaveStatus.PENDING
-    assert "this home does not book cover automatically" in rule(second, "coverage")["message"]
+    assert "home has not switched on cover at no extra cost" in rule(second, "coverage")["message"]
     assert on_slot(ward) == 2  # nothing booked, nobody taken off
 
 
