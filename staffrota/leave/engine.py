@@ -130,7 +130,9 @@ def hours_by_day(
             result[day] = standard
     if part_day_hours is not None:
         day = days[0]
-        ceiling = result[day] or Decimal(12)
+        # Rostered: that day's shifts. No rota yet: the shift is not known, so up to a
+        # long day (a seventh of the week would refuse most part days).
+        ceiling = hours(own[day]) if day in own else Decimal(12)
         if part_day_hours > ceiling:
             raise LeaveError(
                 f"Part of a day can be at most {fmt_hours(ceiling)} on {fmt_day(day)}; "

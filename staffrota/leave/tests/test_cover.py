@@ -11,7 +11,7 @@ from staffrota.audit.models import AuditEntry
 from staffrota.leave import engine
 from staffrota.leave.cover import find_cover
 from staffrota.leave.models import LeavePolicy, LeaveStatus
-from staffrota.leave.services import leave_approve, leave_request_submit
+from staffrota.leave.services import LeaveError, leave_approve, leave_request_submit
 from staffrota.leave.tests.conftest import rostered
 from staffrota.rota.models import Shift, ShiftSource, ShiftStatus
 from staffrota.rota.services import shift_create
@@ -242,4 +242,26 @@ def test_no_rota_counts_the_units_recent_overtime_and_bank(home_a, today, bank_s
         assert (
             "(10.3 contracted, 1.5 overtime and bank a day as lately) against 12 hours"
             in (result["message"])
+        )
+
+
+def test_part_of_a_day_with_no_rota_may_be_up_to_a_long_day(home_a, today):
+    day = today + timedelta(days=60)
+    leave = leave_request_submit(
+        staff=home_a.carer,
+        leave_type="annual",
+        start=day,
+        end=day,
+        actor=home_a.carer.user,
+        part_day_hours=Decimal("7.5"),
+    )
+    assert leave.hours == Decimal("7.5")
+    with pytest.raises(LeaveError, match="at most 12 hours"):
+        leave_request_submit(
+            staff=home_a.carer,
+            leave_type="annual",
+            start=day + timedelta(days=1),
+            end=day + timedelta(days=1),
+            actor=home_a.carer.user,
+            part_day_hours=Decimal("12.5"),
         )
