@@ -1,8 +1,10 @@
 """Replay a year of leave requests through the engine, in the order they were made.
 
-    python -m bench.leave [--seed 42] [--out var/bench/leave]
+    python -m bench.leave [--seed 42] [--today 2026-11-30] [--homes 5] [--out var/bench/leave]
+    python -m bench.leave --generator [--seed 42]     # the older, own generator
 
-Reports the share decided automatically, the share approved automatically, the precision
+By default the requests are the demo data's (see `demo.py`). Reports the share decided
+automatically, the share approved automatically, the precision
 (automatic approvals that left any shift below its minimum: must be none, checked by an
 independent count of the rota after each approval) and why the rest went to a manager.
 Runs in a throwaway test database; your own data is not touched.
@@ -16,7 +18,7 @@ import os
 import sys
 import time
 from collections import Counter
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 BANK_POOL = 12  # bank people per role
@@ -25,13 +27,35 @@ BANK_POOL = 12  # bank people per role
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--today", default="2026-11-30", help="the demo's today (YYYY-MM-DD)")
+    parser.add_argument("--homes", type=int, default=5, help="demo homes to replay (1-5)")
+    parser.add_argument("--generator", action="store_true", help="the bench's own generator")
+    parser.add_argument(
+        "--auto-cover", action="store_true", help="homes book cover at no extra cost"
+    )
+    parser.add_argument(
+        "--contract-cover",
+        type=float,
+        default=None,
+        help="what-if: contracted hours per hour of minimum staffing (the demo's is 0.9)",
+    )
+    parser.add_argument("--days", type=int, default=None, help="stop after this many days")
     parser.add_argument("--out", default="var/bench/leave")
     args = parser.parse_args(argv)
+    try:
+        today = date.fromisoformat(args.today)
+    except ValueError:
+        parser.error(f"--today {args.today!r} is not a date; use YYYY-MM-DD.")
+    if not 1 <= args.homes <= 5:
+        parser.error("--homes is 1 to 5 (the homes of the demo at scale 1).")
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "staffrota.settings")
     import django
 
     django.setup()
+    import logging
+
+    logging.getLogger("celery").setLevel(logging.WARNING)
     from django.db import connection
     from django.test.utils import setup_test_environment, teardown_test_environment
 
@@ -42,15 +66,41 @@ def main(argv=None) -> int:
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
-        report = run(args.seed)
+        if args.generator:
+            report = run(args.seed)
+        else:
+            from bench.leave.demo import replay
+
+            report = replay(
+                args.seed,
+                today,
+                args.homes,
+                auto_cover=args.auto_cover,
+                contract_cover=args.contract_cover,
+                days=args.days,
+                progress=_progress,
+            )
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
         teardown_test_environment()
+    report["database"] = connection.vendor
+    report["load_average"] = [round(x, 2) for x in os.getloadavg()]
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "report.json").write_text(json.dumps(report, indent=2))
+    name = (
+        "report-generator.json"
+        if args.generator
+        else f"report-{'auto-cover' if args.auto_cover else 'default'}-{args.homes}"
+        + (f"-contracts-{args.contract_cover}" if args.contract_cover else "")
+        + ".json"
+    )
+    (out / name).write_text(json.dumps(report, indent=2))
     print(json.dumps(report, indent=2))
     return 0 if report["precision"] == 1.0 else 1
+
+
+def _progress(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
 
 def _short_after(shift_ids, absent_check) -> list[str]:

@@ -314,17 +314,27 @@ def _assign_managers(managers: list[User], homes: list[tuple[HomePlan, CareHome,
     User.managed_homes.through.objects.bulk_create(home_links)
 
 
-def _build_home(
-    context: _Context,
-    plan: HomePlan,
-    managers: list[User],
-    staff_sap: int,
-    agency_sap: int,
-) -> tuple[CareHome, list[Unit], _Built]:
+@dataclass
+class HomeSkeleton:
+    """A home's rows that come before any shift or absence, and the random stream that
+    goes on to draw them (the bench of leave replays the same draws)."""
+
+    rng: random.Random
+    home: CareHome
+    units: list[Unit]
+    shift_types: dict[str, ShiftType]
+    people: list[Person]
+    users: dict[int, User]
+    staff: dict[int, StaffMember]
+
+
+def build_home_skeleton(
+    context: "_Context", plan: HomePlan, staff_sap: int, agency_sap: int
+) -> HomeSkeleton:
+    """The home, its units, shift types, requirements, people, log-ins and unit cover."""
     rng = random.Random(f"{context.seed}:home:{plan.index}")
     batch = _batch()
     today, window_start = context.today, context.window_start
-    summary = DemoSummary(homes=1, units=len(plan.units))
     roles = context.roles or {}
 
     home = CareHome.objects.create(name=plan.name, code=plan.code, address=plan.address)
@@ -407,6 +417,25 @@ def _build_home(
         ],
         batch_size=batch,
     )
+    return HomeSkeleton(rng, home, units, shift_types, people, users, staff)
+
+
+def _build_home(
+    context: _Context,
+    plan: HomePlan,
+    managers: list[User],
+    staff_sap: int,
+    agency_sap: int,
+) -> tuple[CareHome, list[Unit], _Built]:
+    batch = _batch()
+    today, window_start = context.today, context.window_start
+    summary = DemoSummary(homes=1, units=len(plan.units))
+    skeleton = build_home_skeleton(context, plan, staff_sap, agency_sap)
+    rng, home, units = skeleton.rng, skeleton.home, skeleton.units
+    shift_types, people = skeleton.shift_types, skeleton.people
+    users, staff = skeleton.users, skeleton.staff
+    roles = context.roles or {}
+    employees = [p for p in people if not p.agency]
     summary.staff = len(employees)
     summary.users = len(employees)
 
@@ -621,19 +650,22 @@ def _write_shift_chunk(home, people, chunk, rota_people, batch) -> None:
     )
 
 
+def leave_asked_on(row, yesterday: date, rng: random.Random) -> tuple[date, date | None]:
+    """The day a demo leave request was made, and the day it was decided (None: pending)."""
+    if row.decided_days_before is None:
+        asked = min(yesterday, row.start - timedelta(days=1))
+        return asked - timedelta(days=rng.randint(0, 20)), None
+    decided = min(yesterday, row.start - timedelta(days=row.decided_days_before))
+    return decided - timedelta(days=rng.randint(1, 10)), decided
+
+
 def _write_leave(home, people, staff, absences, om_of, rng, context, summary, batch) -> None:
     yesterday = context.today - timedelta(days=1)
     leave = []
     for row in absences.leave:
         person = people[row.person]
-        if row.decided_days_before is None:
-            decided_at = None
-            asked = min(yesterday, row.start - timedelta(days=1))
-            asked -= timedelta(days=rng.randint(0, 20))
-        else:
-            decided = min(yesterday, row.start - timedelta(days=row.decided_days_before))
-            decided_at = _aware(decided, time(10, 30))
-            asked = decided - timedelta(days=rng.randint(1, 10))
+        asked, decided = leave_asked_on(row, yesterday, rng)
+        decided_at = _aware(decided, time(10, 30)) if decided else None
         leave.append(
             LeaveRequest(
                 care_home=home,

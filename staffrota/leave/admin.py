@@ -19,7 +19,13 @@ class SicknessAbsenceAdmin(admin.ModelAdmin):
 
 @admin.register(LeavePolicy)
 class LeavePolicyAdmin(admin.ModelAdmin):
-    list_display = ("care_home", "bank_holidays", "carry_over_cap_hours", "notice_days")
+    list_display = (
+        "care_home",
+        "bank_holidays",
+        "carry_over_cap_hours",
+        "notice_days",
+        "auto_cover",
+    )
 
 
 @admin.register(BlackoutPeriod)

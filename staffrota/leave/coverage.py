@@ -24,12 +24,17 @@ from staffrota.organisation.models import (
     StaffMember,
     Unit,
 )
-from staffrota.rota.models import Shift, ShiftStatus
+from staffrota.rota.models import Shift, ShiftSource, ShiftStatus
 
 # The hook for forecast-raised requirements: each callable gets (unit_id, shift_type_id,
 # job_role_id, day, minimum) and returns the minimum it wants; the highest wins. The
 # forecaster registers itself here when it lands; until then the requirement table rules.
 REQUIREMENT_RAISERS: list[Callable[[int, int, int, date, int], int]] = []
+
+# Beyond the rota, the unit's own overtime and bank hours count as available at the daily
+# rate they ran at over these weeks before the request (agency does not: it is not the
+# home's staff, and it is the cover of last resort).
+RECENT_WEEKS = 8
 
 
 def days_between(start: date, end: date) -> list[date]:
@@ -59,8 +64,13 @@ class SlotCheck:
 
 @dataclass(frozen=True)
 class DayEstimate:
-    """A day with no rota yet: hours the unit's people of the role can give on average,
-    against the hours the requirement asks of that role."""
+    """A day with no rota yet: hours the unit's people of the role can give that day,
+    against the hours the requirement asks of that role.
+
+    `contracted_hours`: a seventh of the contracted week of each of the unit's permanent
+    people of the role who is employed, not on approved leave and not sick that day (the
+    requester excluded). `extra_hours`: the overtime and bank hours a day the unit's shifts
+    of that role were given over the `RECENT_WEEKS` weeks before the request."""
 
     day: date
     unit_id: int
@@ -69,6 +79,8 @@ class DayEstimate:
     job_role_name: str
     available_hours: Decimal
     required_hours: Decimal
+    contracted_hours: Decimal = Decimal(0)
+    extra_hours: Decimal = Decimal(0)
 
     @property
     def short_hours(self) -> Decimal:
@@ -123,8 +135,29 @@ def absent_on(home_id: int, start: date, end: date, *, exclude_request: int | No
     return absent
 
 
-def coverage_after_leave(*, staff: StaffMember, start: date, end: date) -> Coverage:
-    """What the rota looks like on each day of the leave once `staff` is off."""
+def present_on_slot(rows, *, unit_id, day, type_id, role_id, counted, absent, without=None):
+    """People on a slot: a staff member who is not away that day, or confirmed agency
+    (a rota shift covered by an agency worker has no staff record)."""
+    return sum(
+        1
+        for _, u, d, t, r, holder, status, source in rows
+        if u == unit_id
+        and d == day
+        and t == type_id
+        and r == role_id
+        and status in counted
+        and (
+            (holder is None and source == ShiftSource.AGENCY)
+            or (holder is not None and holder != without and day not in absent.get(holder, ()))
+        )
+    )
+
+
+def coverage_after_leave(
+    *, staff: StaffMember, start: date, end: date, today: date | None = None
+) -> Coverage:
+    """What the rota looks like on each day of the leave once `staff` is off; `today` (the
+    day of the request) sets the weeks whose overtime and bank hours count beyond the rota."""
     days = days_between(start, end)
     home_unit = staff.home_unit
     own = list(
@@ -137,9 +170,11 @@ def coverage_after_leave(*, staff: StaffMember, start: date, end: date) -> Cover
     rows = list(
         Shift.objects.filter(unit_id__in=unit_ids, date__range=(start, end))
         .exclude(status=ShiftStatus.CANCELLED)
-        .values_list("pk", "unit_id", "date", "shift_type_id", "job_role_id", "staff_id", "status")
+        .values_list(
+            "pk", "unit_id", "date", "shift_type_id", "job_role_id", "staff_id", "status", "source"
+        )
     )
-    published = {(unit_id, day) for _, unit_id, day, _, _, _, s in rows if s == "published"}
+    published = {(unit_id, day) for _, unit_id, day, _, _, _, s, _ in rows if s == "published"}
     drafted = {(unit_id, day) for _, unit_id, day, *_ in rows}
     absent = absent_on(staff.care_home_id, start, end)
     base = {
@@ -160,20 +195,18 @@ def coverage_after_leave(*, staff: StaffMember, start: date, end: date) -> Cover
     for day in days:
         if own_by_day.get(day):
             for shift_id in own_by_day[day]:
-                _, unit_id, _, type_id, role_id, _, _ = by_row[shift_id]
+                _, unit_id, _, type_id, role_id, _, _, _ = by_row[shift_id]
                 basis = "published" if (unit_id, day) in published else "draft"
                 counted = {"published"} if basis == "published" else {"published", "draft"}
-                remaining = sum(
-                    1
-                    for _, u, d, t, r, holder, status in rows
-                    if u == unit_id
-                    and d == day
-                    and t == type_id
-                    and r == role_id
-                    and holder is not None
-                    and holder != staff.pk
-                    and status in counted
-                    and day not in absent.get(holder, ())
+                remaining = present_on_slot(
+                    rows,
+                    unit_id=unit_id,
+                    day=day,
+                    type_id=type_id,
+                    role_id=role_id,
+                    counted=counted,
+                    absent=absent,
+                    without=staff.pk,
                 )
                 coverage.affected_shift_ids.append(shift_id)
                 coverage.slots.append(
@@ -196,13 +229,34 @@ def coverage_after_leave(*, staff: StaffMember, start: date, end: date) -> Cover
         else:
             estimate_days.append(day)
     if estimate_days:
-        coverage.estimates = _estimates(staff, home_unit, estimate_days, absent, base, types)
+        extra = _recent_extra_hours(home_unit.pk, staff.job_role_id, today or start)
+        coverage.estimates = _estimates(staff, home_unit, estimate_days, absent, base, types, extra)
     return coverage
 
 
-def _estimates(staff, home_unit, days, absent, base, types) -> list[DayEstimate]:
-    """No rota yet: average daily hours of the unit's people of this role (a seventh of their
-    contracted week) against the hours the requirement asks of the role that day."""
+def _recent_extra_hours(unit_id: int, role_id: int, today: date) -> Decimal:
+    """Overtime and bank hours a day on the unit's shifts of this role, over the
+    `RECENT_WEEKS` weeks before `today`: what its own people have been giving on top of
+    their contracts."""
+    days = RECENT_WEEKS * 7
+    total = (
+        Shift.objects.filter(
+            unit_id=unit_id,
+            job_role_id=role_id,
+            date__range=(today - timedelta(days=days), today - timedelta(days=1)),
+            staff__isnull=False,
+            source__in=(ShiftSource.OVERTIME, ShiftSource.BANK),
+        )
+        .exclude(status=ShiftStatus.CANCELLED)
+        .values_list("paid_hours", flat=True)
+    )
+    return sum(total, Decimal(0)) / days
+
+
+def _estimates(staff, home_unit, days, absent, base, types, extra) -> list[DayEstimate]:
+    """No rota yet: the hours the unit's people of this role can give that day (a seventh of
+    each present person's contracted week, plus the recent overtime and bank a day) against
+    the hours the requirement, raised by the forecast, asks of the role."""
     role_id = staff.job_role_id
     first, last = days[0], days[-1]
     pool = list(
@@ -228,7 +282,7 @@ def _estimates(staff, home_unit, days, absent, base, types) -> list[DayEstimate]
         )
         if not required:
             continue
-        available = sum(
+        contracted = sum(
             (
                 Decimal(weekly) / 7
                 for pk, weekly, started, left in pool
@@ -238,6 +292,7 @@ def _estimates(staff, home_unit, days, absent, base, types) -> list[DayEstimate]
             ),
             Decimal(0),
         )
+        tenth = Decimal("0.1")
         estimates.append(
             DayEstimate(
                 day=day,
@@ -245,8 +300,10 @@ def _estimates(staff, home_unit, days, absent, base, types) -> list[DayEstimate]
                 unit_name=home_unit.name,
                 job_role_id=role_id,
                 job_role_name=staff.job_role.name,
-                available_hours=available.quantize(Decimal("0.1")),
+                available_hours=(contracted + extra).quantize(tenth),
                 required_hours=required,
+                contracted_hours=contracted.quantize(tenth),
+                extra_hours=extra.quantize(tenth),
             )
         )
     return estimates

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 
+from staffrota.leave.cover import CoverProposal, find_cover
 from staffrota.leave.coverage import Coverage, coverage_after_leave, days_between
 from staffrota.leave.entitlement import (
     balance_for,
@@ -74,6 +75,7 @@ class RuleResult:
 class Evaluation:
     results: list[RuleResult] = field(default_factory=list)
     coverage: Coverage | None = None
+    covers: list[CoverProposal] = field(default_factory=list)
 
     @property
     def approve(self) -> bool:
@@ -86,7 +88,12 @@ class Evaluation:
     def summary(self) -> str:
         if self.approve:
             names = ", ".join(RULE_LABELS[r.rule].lower() for r in self.results)
-            return f"Approved automatically: every rule passed ({names})."
+            booked = (
+                f" Cover booked at no extra cost: {len(self.covers)} shift(s)."
+                if self.covers
+                else ""
+            )
+            return f"Approved automatically: every rule passed ({names}).{booked}"
         names = "; ".join(r.message for r in self.failed)
         return f"Sent to a manager: {names}"
 
@@ -95,8 +102,9 @@ def hours_by_day(
     staff: StaffMember, start: date, end: date, part_day_hours: Decimal | None = None
 ) -> dict[date, Decimal]:
     """Leave hours for each day: the paid hours of the person's shifts where a rota exists,
-    nothing on a rostered day off, and a fifth of the contracted week Monday to Friday
-    where no rota has been drawn up yet."""
+    nothing on a rostered day off, and a seventh of the contracted week on each day (a care
+    home works every day of the week) where no rota has been drawn up yet: a week off is
+    the contracted week, and 5.6 weeks of days are the statutory entitlement."""
     days = days_between(start, end)
     own: dict[date, Decimal] = defaultdict(Decimal)
     for day, paid in (
@@ -111,7 +119,7 @@ def hours_by_day(
         .values_list("date", flat=True)
         .distinct()
     )
-    standard = hours(Decimal(staff.contracted_hours) / 5)
+    standard = hours(Decimal(staff.contracted_hours) / 7)
     result = {}
     for day in days:
         if day in own:
@@ -119,10 +127,12 @@ def hours_by_day(
         elif day in rota_days:
             result[day] = Decimal(0)
         else:
-            result[day] = standard if day.weekday() < 5 else Decimal(0)
+            result[day] = standard
     if part_day_hours is not None:
         day = days[0]
-        ceiling = result[day] or standard or Decimal(12)
+        # Rostered: that day's shifts. No rota yet: the shift is not known, so up to a
+        # long day (a seventh of the week would refuse most part days).
+        ceiling = hours(own[day]) if day in own else Decimal(12)
         if part_day_hours > ceiling:
             raise LeaveError(
                 f"Part of a day can be at most {fmt_hours(ceiling)} on {fmt_day(day)}; "
@@ -276,14 +286,39 @@ def evaluate(request: LeaveRequest, *, today: date) -> Evaluation:
                 f"{fmt_day(blackout.end_date)}) is a blackout period at this home.",
             )
         )
-    coverage = coverage_after_leave(staff=staff, start=request.start_date, end=request.end_date)
+    coverage = coverage_after_leave(
+        staff=staff, start=request.start_date, end=request.end_date, today=today
+    )
     evaluation.coverage = coverage
-    add(_coverage_result(coverage))
-    add(_role_cap_result(request, policy.same_role_cap))
+    role_cap = _role_cap_result(request, policy.same_role_cap)
+    others_pass = role_cap.passed and all(result.passed for result in evaluation.results)
+    covers, why_not = None, ""
+    if others_pass and coverage.short_slots and not coverage.short_estimates:
+        covers, why_not = find_cover(coverage=coverage, requester=staff, policy=policy, today=today)
+    if covers:
+        evaluation.covers = covers
+        add(_covered_result(coverage, covers))
+    else:
+        add(_coverage_result(coverage, why_not))
+    add(role_cap)
     return evaluation
 
 
-def _coverage_result(coverage: Coverage) -> RuleResult:
+def _covered_result(coverage: Coverage, covers: list[CoverProposal]) -> RuleResult:
+    count = len(coverage.slots)
+    kept = (
+        "the rostered shift keeps its minimum"
+        if count == 1
+        else f"all {count} rostered shifts keep their minimum"
+    )
+    return RuleResult(
+        "coverage",
+        True,
+        f"{kept} once cover is booked: " + "; ".join(c.describe() for c in covers) + ".",
+    )
+
+
+def _coverage_result(coverage: Coverage, why_no_cover: str = "") -> RuleResult:
     short = coverage.short_slots
     thin = coverage.short_estimates
     if not short and not thin:
@@ -298,9 +333,12 @@ def _coverage_result(coverage: Coverage) -> RuleResult:
         if coverage.days_off:
             parts.append(f"{len(coverage.days_off)} day(s) not rostered")
         if coverage.estimates:
+            tightest = min(coverage.estimates, key=lambda e: e.available_hours - e.required_hours)
             parts.append(
-                f"{len(coverage.estimates)} day(s) with no rota yet have enough people of "
-                "the role for the requirement"
+                f"{len(coverage.estimates)} day(s) with no rota yet have enough "
+                f"{tightest.job_role_name.lower()}s for the requirement (tightest "
+                f"{fmt_day(tightest.day)}: about {tightest.available_hours} hours against "
+                f"{fmt_hours(tightest.required_hours)})"
             )
         return RuleResult("coverage", True, ("; ".join(parts) or "No shifts affected") + ".")
     parts = [
@@ -310,10 +348,13 @@ def _coverage_result(coverage: Coverage) -> RuleResult:
     ]
     parts += [
         f"no rota yet for {fmt_day(e.day)}: {e.job_role_name.lower()}s on {e.unit_name} "
-        f"could give about {e.available_hours} hours against {e.required_hours} required"
+        f"could give about {e.available_hours} hours ({e.contracted_hours} contracted, "
+        f"{e.extra_hours} overtime and bank a day as lately) against "
+        f"{fmt_hours(e.required_hours)} required"
         for e in thin
     ]
-    return RuleResult("coverage", False, "; ".join(parts) + ".")
+    tail = f" No cover booked automatically: {why_no_cover}." if why_no_cover and short else ""
+    return RuleResult("coverage", False, "; ".join(parts) + "." + tail)
 
 
 def _role_cap_result(request: LeaveRequest, cap: int) -> RuleResult:

@@ -140,6 +140,18 @@ class LeavePolicy(models.Model):
     bradford_formal = models.PositiveIntegerField(
         default=201, help_text="Bradford score at which a formal (possibly disciplinary) review."
     )
+    auto_cover = models.BooleanField(
+        default=False,
+        help_text=(
+            "When leave would leave a shift short, approve it automatically if a contracted "
+            "colleague who is free and under their contracted hours that week can take the "
+            "shift at no extra cost; the shift is booked for them and they are e-mailed."
+        ),
+    )
+    auto_cover_notice_days = models.PositiveSmallIntegerField(
+        default=7,
+        help_text="Book such cover automatically only for shifts at least this many days away.",
+    )
     overtime_multiplier = models.DecimalField(
         max_digits=4,
         decimal_places=2,

@@ -18,14 +18,14 @@ from django.utils import timezone
 from staffrota.accounts.models import Role, User
 from staffrota.audit.services import audit_record
 from staffrota.leave.coverage import days_between
-from staffrota.leave.engine import LeaveError, check_request, evaluate
+from staffrota.leave.engine import LeaveError, RuleResult, check_request, evaluate
 from staffrota.leave.entitlement import fmt_day, fmt_hours
 from staffrota.leave.impact import impact_of
 from staffrota.leave.models import LeaveRequest, LeaveStatus, SicknessAbsence
 from staffrota.notifications.services import email_queue
 from staffrota.organisation.models import StaffMember, Unit
 from staffrota.rota.models import Shift, ShiftStatus
-from staffrota.rota.services import shift_unassign
+from staffrota.rota.services import RotaError, shift_assign, shift_unassign
 
 __all__ = [
     "LeaveError",
@@ -185,21 +185,14 @@ def leave_request_submit(
         request.decision_note = evaluation.summary()
         before = _snapshot(request)
         if evaluation.approve:
-            request.status = LeaveStatus.APPROVED
-            request.decided_automatically = True
-            request.decided_at = timezone.now()
-            _save_approval(request, actor=None, before=before)
-            _email_person(
-                request,
-                "Your leave is approved",
-                [
-                    f"Your {_describe(request)} is approved.",
-                    "",
-                    "Every rule passed:",
-                    *[f"  - {r['label']}: {r['message']}" for r in request.rule_results],
-                ],
-            )
-        else:
+            try:
+                # A savepoint: if a proposed cover cannot be booked after all, nothing of
+                # the approval stays and the request goes to a manager instead.
+                with transaction.atomic():
+                    _approve_automatically(request, evaluation, before)
+            except RotaError as error:
+                _cover_failed(request, evaluation, str(error))
+        if not evaluation.approve:
             request.impact = impact_of(coverage=evaluation.coverage, requester=staff)
             request.save()
             audit_record(
@@ -232,6 +225,88 @@ def leave_request_submit(
                 ),
             )
     return request
+
+
+def _approve_automatically(request: LeaveRequest, evaluation, before: dict) -> None:
+    request.status = LeaveStatus.APPROVED
+    request.decided_automatically = True
+    request.decided_at = timezone.now()
+    covers = [cover.as_dict() for cover in evaluation.covers]
+    _save_approval(request, actor=None, before=before)
+    for cover in evaluation.covers:
+        _book_cover(request, cover)
+    request.covers_booked = covers
+    _email_person(
+        request,
+        "Your leave is approved",
+        [
+            f"Your {_describe(request)} is approved.",
+            "",
+            "Every rule passed:",
+            *[f"  - {r['label']}: {r['message']}" for r in request.rule_results],
+        ],
+    )
+    if covers:
+        staff = request.staff
+        email_queue(
+            to=_managers_of(staff),
+            subject=f"Leave approved with cover booked: {staff.full_name}",
+            body=(
+                f"{staff.full_name} ({staff.home_unit.name}) has {_describe(request)}, approved "
+                "automatically because cover was booked at no extra cost:\n"
+                + "\n".join(f"  - {cover.describe()}" for cover in evaluation.covers)
+                + "\n\nNothing to do unless you want to change it.\n\nStaff Rota"
+            ),
+        )
+
+
+def _book_cover(request: LeaveRequest, cover) -> None:
+    """Put the cover person on the shift through the rota's own checks, audit it against
+    the leave request and e-mail them."""
+    shift = Shift.objects.get(pk=cover.shift_id)
+    booked = shift_assign(shift=shift, staff=cover.staff, actor=None, source="contracted")
+    reason = (
+        f"Cover for {request.staff.full_name}'s leave (request {request.pk}), booked "
+        f"automatically: {cover.describe()}."
+    )
+    audit_record(
+        actor=None,
+        action="leave.cover",
+        target=booked,
+        after={"shift": booked.pk, "staff": cover.staff.pk, "leave_request": request.pk},
+        reason=reason,
+    )
+    start = timezone.localtime(booked.starts_at)
+    end = timezone.localtime(booked.ends_at)
+    email_queue(
+        to=[cover.staff.user.email],
+        subject=f"Extra shift booked: {fmt_day(booked.date)}",
+        body=(
+            f"Hello {cover.staff.user.first_name},\n\n"
+            f"You are now on the {booked.shift_type.name.lower()} on {booked.unit.name}, "
+            f"{fmt_day(booked.date)} {start:%H:%M} to {end:%H:%M}, to cover a colleague's "
+            f"leave. It is within your contracted hours: "
+            f"{fmt_hours(cover.week_hours + cover.shift_hours)} of "
+            f"{fmt_hours(cover.staff.contracted_hours)} that week.\n\n"
+            "If you cannot work it, tell your manager as soon as you can.\n\nStaff Rota"
+        ),
+    )
+
+
+def _cover_failed(request: LeaveRequest, evaluation, error: str) -> None:
+    """The cover proposed could not be booked (the rota changed under it): refer."""
+    request.status = LeaveStatus.PENDING
+    request.decided_automatically = False
+    request.decided_at = None
+    evaluation.covers = []
+    evaluation.results = [
+        RuleResult("coverage", False, f"Cover could not be booked automatically: {error}")
+        if result.rule == "coverage"
+        else result
+        for result in evaluation.results
+    ]
+    request.rule_results = [result.as_dict() for result in evaluation.results]
+    request.decision_note = evaluation.summary()
 
 
 def _locked_request(request: LeaveRequest) -> LeaveRequest:
