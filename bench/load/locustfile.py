@@ -157,12 +157,28 @@ class OperationalManager(SignedIn):
         if not token or not page_candidate:
             return
         action = f"/shifts/{shift}/action/"
-        assigned = self.post(
+        # 409 is the rules engine refusing because another manager got there first (the
+        # candidate now holds an overlapping shift): a correct answer, not a failure.
+        with self.client.post(
             action,
-            {"action": "assign", "staff": page_candidate.group(1), "next": "/vacancies/"},
-            token,
+            data=urlencode(
+                {
+                    "action": "assign",
+                    "staff": page_candidate.group(1),
+                    "next": "/vacancies/",
+                    "csrfmiddlewaretoken": token,
+                }
+            ),
+            headers={
+                "Referer": f"{self.host}{action}",
+                "Content-Type": "application/x-www-form-urlencoded",
+            },
             name="om: fill vacancy",
-        )
+            allow_redirects=False,
+            catch_response=True,
+        ) as assigned:
+            if assigned.status_code in (302, 409):
+                assigned.success()
         if assigned.status_code == 302:
             self.post(
                 action,
