@@ -1,7 +1,7 @@
 """Make a large stand-in instance by tiling a small one (for the size and memory target).
 
     python -m bench.optimiser.tile --instance Instance12.txt --days 364 --staff 150 \
-        [--shift-copies 3] --out Big.txt
+        [--shift-copies 3] [--min-share 0.95] --out Big.txt
 
 The days repeat the instance's horizon (days off, requests and cover); people are copied
 round-robin with new ids; horizon limits (minutes, shifts per type, weekends) grow with the
@@ -22,8 +22,15 @@ from staffrota.optimiser.engine.benchmark import read_instance, write_instance
 from staffrota.optimiser.engine.model import Contract, Cover, Problem, Request, ShiftType, Staff
 
 
-def tile(problem: Problem, days: int, staff: int, shift_copies: int = 1) -> Problem:
-    """A ``days`` x ``staff`` problem made of copies of ``problem``."""
+def tile(
+    problem: Problem, days: int, staff: int, shift_copies: int = 1, min_share: float = 1.0
+) -> Problem:
+    """A ``days`` x ``staff`` problem made of copies of ``problem``.
+
+    ``min_share`` scales the minimum minutes: a small instance's minimum can rely on the
+    exemption of runs that touch its ends, which tiling takes away, so an exact tiling can
+    leave a person with almost no schedule that meets it (or none).
+    """
     h0, n0, k = problem.days, len(problem.staff), max(1, shift_copies)
     factor = days / h0
 
@@ -51,7 +58,7 @@ def tile(problem: Problem, days: int, staff: int, shift_copies: int = 1) -> Prob
                 limit = c.max_shifts.get(s.id, h0)
                 limits[cid] = min(days, round(limit * factor)) if j in allowed else 0
         contract = Contract(
-            min_minutes=round(c.min_minutes * factor),
+            min_minutes=round(c.min_minutes * factor * min_share),
             max_minutes=round((c.max_minutes or 0) * factor),
             max_shifts=limits,
             max_consecutive_shifts=c.max_consecutive_shifts,
@@ -98,11 +105,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--days", type=int, required=True, help="a multiple of 7")
     parser.add_argument("--staff", type=int, required=True)
     parser.add_argument("--shift-copies", type=int, default=1)
+    parser.add_argument("--min-share", type=float, default=1.0, help="scale minimum minutes")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
     if args.days < 7 or args.days % 7:
         parser.error("--days must be a positive multiple of 7")
-    big = tile(read_instance(args.instance), args.days, args.staff, args.shift_copies)
+    big = tile(
+        read_instance(args.instance), args.days, args.staff, args.shift_copies, args.min_share
+    )
     args.out.write_text(write_instance(big), encoding="utf-8")
     return 0
 

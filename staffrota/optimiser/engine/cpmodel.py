@@ -218,13 +218,14 @@ class RotaModel:
                 m.add(sum(lits) <= limit - used)
 
         minutes = self.minutes_expr(p, range(h))
-        if c.max_minutes is not None:
-            self._add(minutes <= c.max_minutes)
-        if c.min_minutes:
-            ct = self._add(minutes >= c.min_minutes)
+        low, high = c.min_minutes, c.max_minutes
+        if high is not None:
+            self._add(minutes <= high)
+        if low:
+            ct = self._add(minutes >= low)
             if ct is not None:
                 ct.only_enforce_if(
-                    self._enforce(f"the minimum of {c.min_minutes} minutes for {person.label}")
+                    self._enforce(f"the minimum of {low} minutes for {person.label}")
                 )
         for win in c.windows:
             days = range(max(0, win.first_day), min(h, win.first_day + win.days))

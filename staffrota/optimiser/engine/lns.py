@@ -80,9 +80,9 @@ def value_of(rota: RotaModel, roster: Roster, limit: float) -> tuple[list[int], 
         shift = roster.shifts[staff[p].id][d]
         for s, lit in lits.items():
             fix(lit.index, int(s == shift))
-    for (p, d, _), choice in rota.role_vars.items():
+    for (p, d, shift), choice in rota.role_vars.items():
         role = roster.roles.get((staff[p].id, d))
-        if role in choice:
+        if roster.shifts[staff[p].id][d] == shift and role in choice:
             for r, lit in choice.items():
                 fix(lit.index, int(r == role))
     for key, var in rota.agency.items():
