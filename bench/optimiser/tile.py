@@ -19,7 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from staffrota.optimiser.engine.benchmark import read_instance, write_instance
-from staffrota.optimiser.engine.model import Contract, Cover, Problem, Request, ShiftType, Staff
+from staffrota.optimiser.engine.model import Contract, Cover, Problem, ShiftType, Staff
 
 
 def tile(
@@ -86,7 +86,9 @@ def tile(
         for d in range(c.day, days, h0):
             for j, cid in enumerate(copies(c.shift)):
                 need = total // k + (j < total % k)
-                covers.append(Cover(d, cid, need, under_weight=c.under_weight, over_weight=c.over_weight))
+                covers.append(
+                    Cover(d, cid, need, under_weight=c.under_weight, over_weight=c.over_weight)
+                )
     covers.sort(key=lambda c: (c.day, c.shift))
     return Problem(
         days=days,

@@ -107,9 +107,7 @@ def _schedule(
         whole = (a, b) == (0, h)
         for contract in _paces(single, b):
             piece = replace(single, staff=(replace(person, contract=contract),))
-            part = _solve(
-                piece, row, (a, b), covers, staffed, chosen_role, deadline, cancel, whole
-            )
+            part = _solve(piece, row, (a, b), covers, staffed, chosen_role, deadline, cancel, whole)
             if part is not None:
                 row = part
                 i += 1
@@ -142,9 +140,7 @@ def _paces(single: Problem, end: int) -> list[Contract]:
     if weekends is not None:
         weekends = min(weekends, math.ceil(weekends * share) + 1)
     limits = {s: min(n, math.ceil(n * share) + 1) for s, n in c.max_shifts.items()}
-    paced = replace(
-        c, max_minutes=high, max_weekends=weekends, max_shifts=limits, windows=()
-    )
+    paced = replace(c, max_minutes=high, max_weekends=weekends, max_shifts=limits, windows=())
     # Ahead of the minimum's pace first (halfway to the maximum's): where the rules leave
     # little room, a person who falls behind early cannot catch up later.
     ahead = c.min_minutes if c.max_minutes is None else (c.min_minutes + c.max_minutes) // 2

@@ -14,7 +14,6 @@ and a complete hint) and then freely; the difference is exact.
 from __future__ import annotations
 
 import logging
-import os
 import math
 import random
 import threading
@@ -34,16 +33,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 #: Neighbourhood kinds.
-KINDS = tuple(os.environ.get("LNS_KINDS", "people,days,block,cover").split(","))
+KINDS = ("people", "days", "block", "cover")
 #: Sub-problems should take about this long; sizes grow below and shrink above it.
-TARGET_SECONDS = float(os.environ.get("LNS_TARGET", "0.5"))
-ADAPT = os.environ.get("LNS_ADAPT", "time")
-GROW = float(os.environ.get("LNS_GROW", "1.1"))
-SHRINK = float(os.environ.get("LNS_SHRINK", "0.9"))
+TARGET_SECONDS = 0.5
 #: Free (person, day) cells of a first neighbourhood.
 START_CELLS = 120
 #: Bounds of the adapted neighbourhood size, in free cells.
-MIN_CELLS, MAX_CELLS = 8, 20_000
+MIN_CELLS, MAX_CELLS = 8, 5_000
 
 Free = dict[int, tuple[int, int]]
 
@@ -120,13 +116,23 @@ class _Worker:
                 and (c.day not in person.unavailable or c.day in person.fixed)
             ]
         self.stats: Counter[str] = Counter()
+        #: Seconds spent per step of each kind outside the timed solve (slowly adapted).
+        self.overhead = dict.fromkeys(KINDS, 0.0)
 
     def run(self, until: float, stop: Callable[[], bool] | None = None) -> None:
         s = self.search
         while time.monotonic() < until and s.remaining() > 0.05:
             if s.cancelled() or s.proven() or (stop is not None and not stop()):
                 break
-            self.step(self.rng.choice(KINDS), until)
+            kind = self.rng.choice(KINDS)
+            # Building a neighbourhood and scoring the incumbent in it cannot be cut short:
+            # do not start one that would not end before the deadline.
+            if s.remaining() < 2 * self.overhead[kind] + 0.05:
+                others = [k for k in KINDS if s.remaining() >= 2 * self.overhead[k] + 0.05]
+                if not others:
+                    break
+                kind = self.rng.choice(others)
+            self.step(kind, until)
 
     def step(self, kind: str, until: float) -> None:
         """Re-solve one neighbourhood of the best roster and offer the result."""
@@ -145,6 +151,8 @@ class _Worker:
             self.cells[kind] = max(MIN_CELLS, self.cells[kind] * 0.85)
             return
         values, before = base
+        spent = time.monotonic() - started
+        self.overhead[kind] = max(spent, 0.8 * self.overhead[kind] + 0.2 * spent)
         hint = rota.model.proto.solution_hint
         hint.vars.clear()
         hint.values.clear()
@@ -152,7 +160,9 @@ class _Worker:
         hint.values.extend(values)
         solver = cp_model.CpSolver()
         left = min(s.remaining(), until - time.monotonic())
-        sub_parameters(solver, max(0.01, min(3 * TARGET_SECONDS, left)), self.rng.randrange(1 << 30))
+        sub_parameters(
+            solver, max(0.01, min(3 * TARGET_SECONDS, left)), self.rng.randrange(1 << 30)
+        )
         solved = time.monotonic()
         status = solver.solve(rota.model)
         took = time.monotonic() - solved
@@ -181,19 +191,11 @@ class _Worker:
             time.monotonic() - started,
             improved,
         )
-        if ADAPT == "time":
-            # Grow a neighbourhood solved to optimality quickly, shrink one that timed out.
-            if status == cp_model.OPTIMAL and took < TARGET_SECONDS:
-                self.cells[kind] = min(MAX_CELLS, self.cells[kind] * 1.1)
-            elif status != cp_model.OPTIMAL and not improved:
-                self.cells[kind] = max(MIN_CELLS, self.cells[kind] * 0.85)
-        else:
-            # Solved to optimality without a gain: no better roster that small, look wider.
-            # Out of time without a gain: too big to search, look narrower.
-            if status == cp_model.OPTIMAL and not improved:
-                self.cells[kind] = min(MAX_CELLS, self.cells[kind] * GROW)
-            elif status != cp_model.OPTIMAL and not improved:
-                self.cells[kind] = max(MIN_CELLS, self.cells[kind] * SHRINK)
+        # Grow a neighbourhood solved to optimality quickly, shrink one that timed out.
+        if status == cp_model.OPTIMAL and took < TARGET_SECONDS:
+            self.cells[kind] = min(MAX_CELLS, self.cells[kind] * 1.1)
+        elif status != cp_model.OPTIMAL and not improved:
+            self.cells[kind] = max(MIN_CELLS, self.cells[kind] * 0.85)
 
     def neighbourhood(self, kind: str, cells: float, roster: Roster) -> Free:
         """Free (person -> first day, end day): whole people, a run of days, or a block."""

@@ -58,7 +58,9 @@ def test_benchmark_neighbourhood_moves_objective_as_evaluator(free):
     assert after.violations == []
     assert after.total - before.total == change
     assert change <= 0
-    assert all(p in free and free[p][0] <= d < free[p][1] for p, d in changed_cells(problem, roster, new))
+    assert all(
+        p in free and free[p][0] <= d < free[p][1] for p, d in changed_cells(problem, roster, new)
+    )
 
 
 @pytest.mark.parametrize(
