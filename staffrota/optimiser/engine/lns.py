@@ -1,34 +1,47 @@
-"""Large-neighbourhood search: re-solve a few people or days exactly, keep the rest fixed.
+"""Large-neighbourhood search: re-solve a few people or days exactly, keep the rest.
 
 With two cores CP-SAT's own portfolio improves slowly on 30+ people, but a neighbourhood of
-a handful of people over the whole horizon is solved to optimality by a single LP-heavy
-worker in a fraction of a second. Each thread owns a copy of the model; a neighbourhood is
-imposed by narrowing the domains of the fixed assignment literals and undone afterwards.
-Every personal rule involves one person only, so any such neighbourhood stays consistent.
+a handful of people over the whole horizon, or of everyone over a few days, is solved to
+optimality by a single LP-heavy worker in a fraction of a second. Each step builds the
+model of the neighbourhood only (``RotaModel`` with ``free``), so its size does not grow
+with the horizon or the staff: the same search runs on a year of 150 people.
+
+The objective of a neighbourhood model differs from the full objective by a constant, so a
+step first solves it with every cell fixed to the incumbent (the incumbent's value there,
+and a complete hint) and then freely; the difference is exact.
 """
 
 from __future__ import annotations
 
+import logging
+import math
 import random
 import threading
 import time
+from collections import Counter
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
+from .cpmodel import RotaModel
+from .model import Roster
+
 if TYPE_CHECKING:
     from .solver import Search
 
-#: Neighbourhood kinds and the starting share of people / days each one frees.
+log = logging.getLogger(__name__)
+
+#: Neighbourhood kinds.
 KINDS = ("people", "days", "block", "cover")
 #: Sub-problems should take about this long; sizes grow below and shrink above it.
-TARGET_SECONDS = 0.6
-#: Whether one thread restarts CP-SAT on the whole model instead of running neighbourhoods.
-WHOLE_MODEL_THREAD = False
-#: Free cells of a first neighbourhood (about four people over four weeks).
-START_CELLS = 112
-#: First time slice of the whole-model thread; each restart gets 1.5 times more.
-CHUNK = 10.0
+TARGET_SECONDS = 0.5
+#: Free (person, day) cells of a first neighbourhood.
+START_CELLS = 120
+#: Bounds of the adapted neighbourhood size, in free cells.
+MIN_CELLS, MAX_CELLS = 8, 5_000
+
+Free = dict[int, tuple[int, int]]
 
 
 def sub_parameters(solver: cp_model.CpSolver, limit: float, seed: int) -> None:
@@ -36,7 +49,7 @@ def sub_parameters(solver: cp_model.CpSolver, limit: float, seed: int) -> None:
 
     The linear relaxation of cover plus sequence rules is nearly tight on these problems, so
     the LP proves small neighbourhoods optimal quickly; probing and symmetry detection cost
-    more than they save on a mostly fixed model.
+    more than they save on a small model.
     """
     p = solver.parameters
     p.max_time_in_seconds = limit
@@ -47,181 +60,216 @@ def sub_parameters(solver: cp_model.CpSolver, limit: float, seed: int) -> None:
     p.random_seed = seed
 
 
+def value_of(rota: RotaModel, roster: Roster, limit: float) -> tuple[list[int], int] | None:
+    """Solve ``rota`` with every choice fixed as in ``roster``: (all values, objective)."""
+    proto = rota.model.proto
+    variables = proto.variables
+    saved: list[tuple[int, int, int]] = []
+
+    def fix(index: int, value: int) -> None:
+        domain = variables[index].domain
+        saved.append((index, domain[0], domain[1]))
+        domain[0] = domain[1] = value
+
+    staff = rota.problem.staff
+    for (p, d), lits in rota.x.items():
+        shift = roster.shifts[staff[p].id][d]
+        for s, lit in lits.items():
+            fix(lit.index, int(s == shift))
+    for (p, d, shift), choice in rota.role_vars.items():
+        role = roster.roles.get((staff[p].id, d))
+        if roster.shifts[staff[p].id][d] == shift and role in choice:
+            for r, lit in choice.items():
+                fix(lit.index, int(r == role))
+    for key, var in rota.agency.items():
+        fix(var.index, roster.agency.get(key, 0))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.05, limit)
+    solver.parameters.num_workers = 1
+    status = solver.solve(rota.model)
+    for index, lo, hi in saved:
+        domain = variables[index].domain
+        domain[0], domain[1] = lo, hi
+    if status != cp_model.OPTIMAL:
+        # Only the optimum is the roster's exact value (no slack in the penalty variables).
+        return None
+    return list(solver.response_proto.solution), round(solver.objective_value)
+
+
 class _Worker:
     def __init__(self, search: Search, seed: int) -> None:
         self.search = search
+        self.problem = search.problem
         self.rng = random.Random(seed)
-        self.model = search.rota.model.clone()
-        self.proto = self.model.proto
-        # Start every kind at about START_CELLS free (person, day) cells, then adapt.
-        people, days = search.people, search.days
-        per_person = min(1.0, max(1, START_CELLS // days) / people)
-        per_day = min(1.0, max(2, START_CELLS // people) / days)
-        block = min(1.0, (START_CELLS / (people * days)) ** 0.5)
-        self.size = {"people": per_person, "days": per_day, "block": block, "cover": per_person}
+        self.cells = dict.fromkeys(KINDS, float(START_CELLS))
+        problem = self.problem
+        # Who could work each cover line: the people the "cover" neighbourhood frees.
+        self.able: dict[tuple[int, str], list[int]] = {}
+        for c in problem.covers:
+            key = (c.day, c.shift)
+            if key in self.able:
+                continue
+            self.able[key] = [
+                p
+                for p, person in enumerate(problem.staff)
+                if problem.can_work(person, c.shift)
+                and (c.day not in person.unavailable or c.day in person.fixed)
+            ]
+        self.stats: Counter[str] = Counter()
+        #: Seconds spent per step of each kind outside the timed solve (slowly adapted).
+        self.overhead = dict.fromkeys(KINDS, 0.0)
 
-    def run(self, until: float) -> None:
+    def run(self, until: float, stop: Callable[[], bool] | None = None) -> None:
         s = self.search
         while time.monotonic() < until and s.remaining() > 0.05:
-            if s.cancelled() or s.best.proven:
+            if s.cancelled() or s.proven() or (stop is not None and not stop()):
                 break
-            self.step(self.rng.choice(KINDS), until)
+            kind = self.rng.choice(KINDS)
+            # Building a neighbourhood and scoring the incumbent in it cannot be cut short:
+            # do not start one that would not end before the deadline.
+            if s.remaining() < 2 * self.overhead[kind] + 0.05:
+                others = [k for k in KINDS if s.remaining() >= 2 * self.overhead[k] + 0.05]
+                if not others:
+                    break
+                kind = self.rng.choice(others)
+            self.step(kind, until)
 
     def step(self, kind: str, until: float) -> None:
         """Re-solve one neighbourhood of the best roster and offer the result."""
         s = self.search
-        values, _ = s.snapshot()
-        if values is None:
+        roster, value = s.snapshot()
+        if roster is None or value is None:
             return
+        started = time.monotonic()
         # Vary the size around the adapted one so some neighbourhoods are bigger than usual.
-        share = self.size[kind] * self.rng.uniform(0.6, 1.5)
-        free = self.neighbourhood(kind, share, values)
-        fixed = [i for cell, idx in s.by_cell.items() if cell not in free for i in idx]
-        variables = self.proto.variables
-        for i in fixed:
-            # Assignment literals are Booleans, so a domain is exactly [lo, hi].
-            domain = variables[i].domain
-            domain[0] = domain[1] = values[i]
-        hint = self.proto.solution_hint
+        cells = self.cells[kind] * self.rng.uniform(0.6, 1.5)
+        free = self.neighbourhood(kind, cells, roster)
+        rota = RotaModel(self.problem, context=roster, free=free)
+        left = min(s.remaining(), until - time.monotonic())
+        base = value_of(rota, roster, left)
+        if base is None or s.remaining() < 0.05:
+            self.cells[kind] = max(MIN_CELLS, self.cells[kind] * 0.85)
+            return
+        values, before = base
+        spent = time.monotonic() - started
+        self.overhead[kind] = max(spent, 0.8 * self.overhead[kind] + 0.2 * spent)
+        hint = rota.model.proto.solution_hint
         hint.vars.clear()
         hint.values.clear()
         hint.vars.extend(range(len(values)))
         hint.values.extend(values)
         solver = cp_model.CpSolver()
-        limit = min(3 * TARGET_SECONDS, s.remaining(), max(0.05, until - time.monotonic()))
-        sub_parameters(solver, max(0.01, limit), self.rng.randrange(1 << 30))
-        started = time.monotonic()
-        status = solver.solve(self.model)
-        took = time.monotonic() - started
-        for i in fixed:
-            domain = variables[i].domain
-            domain[0], domain[1] = s.domains[i]
+        left = min(s.remaining(), until - time.monotonic())
+        sub_parameters(
+            solver, max(0.01, min(3 * TARGET_SECONDS, left)), self.rng.randrange(1 << 30)
+        )
+        solved = time.monotonic()
+        status = solver.solve(rota.model)
+        took = time.monotonic() - solved
         improved = False
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            objective = round(solver.objective_value)
-            improved = s.offer(list(solver.response_proto.solution), objective, f"lns-{kind}")
+            after = round(solver.objective_value)
+            if after <= before:
+                solution = solver.response_proto.solution
+                new = rota.roster(lambda v: solution[v.index])
+                if status != cp_model.OPTIMAL:
+                    # Stopped early, the penalty variables may still carry slack (under and
+                    # over both positive): score the roster itself.
+                    exact = value_of(rota, new, s.remaining())
+                    after = exact[1] if exact is not None else before + 1
+                if after <= before:
+                    improved = s.offer(new, value + after - before, f"lns-{kind}")
+        self.stats[f"{kind}:{solver.status_name(status)}"] += 1
+        if improved:
+            self.stats[f"{kind}:improved"] += 1
+        log.debug(
+            "lns %s cells %d status %s took %.3f total %.3f improved %s",
+            kind,
+            sum(b - a for a, b in free.values()),
+            solver.status_name(status),
+            took,
+            time.monotonic() - started,
+            improved,
+        )
         # Grow a neighbourhood solved to optimality quickly, shrink one that timed out.
         if status == cp_model.OPTIMAL and took < TARGET_SECONDS:
-            self.size[kind] = min(1.0, self.size[kind] * 1.1)
+            self.cells[kind] = min(MAX_CELLS, self.cells[kind] * 1.1)
         elif status != cp_model.OPTIMAL and not improved:
-            self.size[kind] = max(0.01, self.size[kind] * 0.85)
+            self.cells[kind] = max(MIN_CELLS, self.cells[kind] * 0.85)
 
-    def neighbourhood(self, kind: str, share: float, values: list[int]) -> set[tuple[int, int]]:
-        """Cells (person, day) left free: whole people, a run of days, or a block of both."""
-        people, days = self.search.people, self.search.days
+    def neighbourhood(self, kind: str, cells: float, roster: Roster) -> Free:
+        """Free (person -> first day, end day): whole people, a run of days, or a block."""
+        people, days = len(self.problem.staff), self.problem.days
+        rng = self.rng
         if kind == "cover":
-            chosen = self.cover_people(values, max(1, round(people * share)))
-            if chosen:
-                return {(p, d) for p in chosen for d in range(days)}
+            chosen = self.cover_people(roster, cells)
+            if chosen is not None:
+                return chosen
             kind = "people"
         if kind == "people":
-            k = max(1, round(people * share))
-            chosen = self.rng.sample(range(people), min(people, k))
-            return {(p, d) for p in chosen for d in range(days)}
-        if kind == "days":
-            length = max(2, round(days * share))
-            start = self.rng.randrange(max(1, days - length + 1))
-            return {(p, d) for p in range(people) for d in range(start, start + length)}
-        # A block: about the same number of free cells as the others, more people, fewer days.
-        k = max(1, round(people * min(1.0, share * 1.5)))
-        length = max(3, round(days * min(1.0, share)))
-        chosen = self.rng.sample(range(people), min(people, k))
-        start = self.rng.randrange(max(1, days - length + 1))
-        return {(p, d) for p in chosen for d in range(start, start + length)}
+            k = max(1, min(people, round(cells / days)))
+            length = min(days, max(7, round(cells / k)))
+        elif kind == "days":
+            length = max(2, min(days, round(cells / people)))
+            k = max(1, min(people, round(cells / length)))
+        else:
+            length = max(3, min(days, round(math.sqrt(cells * days / people))))
+            k = max(1, min(people, round(cells / length)))
+        start = rng.randrange(days - length + 1)
+        return {p: (start, start + length) for p in rng.sample(range(people), k)}
 
-    def cover_people(self, values: list[int], k: int) -> list[int]:
+    def cover_people(self, roster: Roster, cells: float) -> Free | None:
         """People who could mend a cover line that is off its preferred number."""
-        wrong = []
-        for line in self.search.cover_lines:
-            n = sum(values[i] for _, i in line.cells)
-            if n < line.preferred and line.under or n > line.preferred and line.over:
-                wrong.append(line)
+        problem = self.problem
+        staffed: Counter[tuple[int, str]] = Counter()
+        for row in roster.shifts.values():
+            for d, sh in enumerate(row):
+                if sh is not None:
+                    staffed[(d, sh)] += 1
+        wrong = [
+            c
+            for c in problem.covers
+            if c.role is None
+            and (
+                staffed[(c.day, c.shift)] < c.preferred
+                and c.under_weight
+                or staffed[(c.day, c.shift)] > c.preferred
+                and c.over_weight
+            )
+        ]
         if not wrong:
-            return []
+            return None
         line = self.rng.choice(wrong)
-        # Both those working this line and those who could: the moves that mend it.
-        candidates = list({p for p, _ in line.cells})
+        candidates = list(self.able.get((line.day, line.shift), []))
+        if not candidates:
+            return None
         self.rng.shuffle(candidates)
-        return candidates[:k]
+        days = problem.days
+        k = max(2, min(len(candidates), round(cells / days)))
+        length = min(days, max(7, round(cells / k)))
+        start = min(max(0, line.day - self.rng.randrange(length)), days - length)
+        return {p: (start, start + length) for p in candidates[:k]}
 
 
-class _WholeModel:
-    """Restarts CP-SAT on the whole model from the best roster, one thread.
-
-    It finds the moves that no neighbourhood of ours contains, and its LP bound can prove
-    the roster optimal; the LNS threads pick up whatever it finds.
-    """
-
-    def __init__(self, search: Search, seed: int) -> None:
-        self.search = search
-        self.rng = random.Random(seed)
-        self.model = search.rota.model.clone()
-        self.proto = self.model.proto
-
-    def run(self, until: float) -> None:
-        s = self.search
-        chunk = CHUNK
-        while time.monotonic() < until and s.remaining() > 0.2:
-            if s.cancelled() or s.best.proven:
-                break
-            values, _ = s.snapshot()
-            hint = self.proto.solution_hint
-            hint.vars.clear()
-            hint.values.clear()
-            if values is not None:
-                hint.vars.extend(range(len(values)))
-                hint.values.extend(values)
-            solver = cp_model.CpSolver()
-            p = solver.parameters
-            p.max_time_in_seconds = max(0.05, min(chunk, s.remaining(), until - time.monotonic()))
-            p.num_workers = 1
-            p.linearization_level = 2
-            # One thread, but CP-SAT's whole portfolio (its own LNS included) takes turns in it.
-            p.interleave_search = True
-            p.random_seed = self.rng.randrange(1 << 30)
-            status = solver.solve(self.model, _Share(s))
-            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                s.raise_bound(solver.best_objective_bound)
-                s.offer(
-                    list(solver.response_proto.solution), round(solver.objective_value), "cp-sat"
-                )
-            if status == cp_model.OPTIMAL:
-                s.best.proven = True
-            chunk *= 1.5
-
-
-class _Share(cp_model.CpSolverSolutionCallback):
-    """Hands every better roster of the whole-model thread to the LNS threads at once."""
-
-    def __init__(self, search: Search) -> None:
-        super().__init__()
-        self.search = search
-
-    def on_solution_callback(self) -> None:
-        s = self.search
-        if s.cancelled() or s.remaining() < 0:
-            self.stop_search()
-            return
-        objective = round(self.objective_value)
-        _, best = s.snapshot()
-        if best is None or objective < best:
-            values = [int(v) for v in self.response_proto.solution]
-            s.offer(values, objective, "cp-sat")
-
-
-def run(search: Search, threads: int, seed: int, until: float) -> None:
-    """Run ``threads`` LNS workers until ``until``, the deadline, a cancel or a proven optimum."""
-    if threads <= 1:
-        _Worker(search, seed).run(until)
-        return
-    workers: list[_Worker | _WholeModel] = [
-        _Worker(search, seed * 1000 + t) for t in range(threads)
-    ]
-    if WHOLE_MODEL_THREAD:
-        # One thread restarts CP-SAT on the whole model, the others run our neighbourhoods.
-        workers[0] = _WholeModel(search, seed)
-    pool = [threading.Thread(target=w.run, args=(until,), daemon=True) for w in workers]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
+def run(
+    search: Search,
+    threads: int,
+    seed: int,
+    until: float,
+    stop: Callable[[], bool] | None = None,
+) -> None:
+    """Run ``threads`` LNS workers until ``until``, the deadline, a cancel or a proven optimum
+    (or, given ``stop``, until it returns False)."""
+    workers = [_Worker(search, seed * 1000 + t) for t in range(max(1, threads))]
+    if len(workers) == 1:
+        workers[0].run(until, stop)
+    else:
+        pool = [threading.Thread(target=w.run, args=(until, stop), daemon=True) for w in workers]
+        for t in pool:
+            t.start()
+        for t in pool:
+            t.join()
+    total: Counter[str] = Counter()
+    for w in workers:
+        total.update(w.stats)
+    log.info("lns steps: %s", dict(sorted(total.items())))

@@ -67,7 +67,8 @@ def test_solver_reports_progress_and_stops_on_cancel():
     solution = solve(problem, time_limit_s=30, progress=progress, cancel=cancel)
 
     assert time.monotonic() - started < 10
-    assert seen and seen[0].objective >= seen[0].bound
+    # The bound is NaN until the whole-model solve has one.
+    assert seen and not seen[0].objective < seen[0].bound
     assert solution.status == "CANCELLED"
     assert solution.roster is not None and evaluate(problem, solution.roster).feasible
 

@@ -1,0 +1,90 @@
+"""A neighbourhood model changes only its free cells, keeps every rule, and its objective
+moves exactly as the evaluator's total does: the search relies on all three."""
+
+from dataclasses import replace
+
+import pytest
+from ortools.sat.python import cp_model
+
+from staffrota.optimiser.engine import lns
+from staffrota.optimiser.engine.benchmark import read_instance, read_roster
+from staffrota.optimiser.engine.cpmodel import MONEY_SCALE, RotaModel
+from staffrota.optimiser.engine.evaluate import evaluate
+from staffrota.optimiser.engine.solver import solve
+
+from .factories import BENCHMARK, care_home, needs_benchmark
+
+
+def resolve(problem, roster, free):
+    """Solve the neighbourhood to optimality; the new roster and the model's change."""
+    rota = RotaModel(problem, context=roster, free=free)
+    values, before = lns.value_of(rota, roster, 10)
+    rota.model.proto.solution_hint.vars.extend(range(len(values)))
+    rota.model.proto.solution_hint.values.extend(values)
+    solver = cp_model.CpSolver()
+    lns.sub_parameters(solver, 10, 0)
+    assert solver.solve(rota.model) == cp_model.OPTIMAL
+    solution = solver.response_proto.solution
+    return rota.roster(lambda v: solution[v.index]), round(solver.objective_value) - before
+
+
+def changed_cells(problem, old, new):
+    return {
+        (p, d)
+        for p, person in enumerate(problem.staff)
+        for d in range(problem.days)
+        if old.shifts[person.id][d] != new.shifts[person.id][d]
+    }
+
+
+@pytest.mark.parametrize(
+    "free",
+    [
+        {0: (0, 28), 9: (0, 28), 12: (0, 28)},  # whole people
+        {p: (10, 16) for p in range(16)},  # everyone, a week inside the horizon
+        {p: (0, 5) for p in range(0, 16, 2)},  # touching the first day
+        {p: (22, 28) for p in range(1, 16, 2)},  # touching the last day
+        {3: (5, 19), 4: (12, 26), 7: (0, 9)},  # different days per person
+    ],
+)
+@needs_benchmark
+def test_benchmark_neighbourhood_moves_objective_as_evaluator(free):
+    problem = read_instance(BENCHMARK / "instances" / "Instance5.txt")
+    roster = read_roster(BENCHMARK / "reference-rosters" / "Instance5.roster.csv", problem)
+
+    new, change = resolve(problem, roster, free)
+
+    before, after = evaluate(problem, roster), evaluate(problem, new)
+    assert after.violations == []
+    assert after.total - before.total == change
+    assert change <= 0
+    assert all(
+        p in free and free[p][0] <= d < free[p][1] for p, d in changed_cells(problem, roster, new)
+    )
+
+
+@pytest.mark.parametrize(
+    "free",
+    [
+        {0: (0, 14), 4: (0, 14)},
+        {p: (3, 8) for p in range(5)},
+        {1: (9, 14), 2: (0, 6), 3: (4, 11)},
+    ],
+)
+def test_care_home_neighbourhood_keeps_money_roles_and_fairness_exact(free):
+    base = care_home(days=14)
+    # A bank carer who can also work as a nurse makes the model choose a role per shift.
+    staff = list(base.staff)
+    staff[4] = replace(staff[4], roles=frozenset({"carer", "nurse"}))
+    problem = replace(base, staff=tuple(staff))
+    start = solve(problem, time_limit_s=2, workers=1)
+    assert start.roster is not None
+
+    new, change = resolve(problem, start.roster, free)
+
+    before, after = evaluate(problem, start.roster), evaluate(problem, new)
+    assert after.violations == []
+    assert round((after.total - before.total) * MONEY_SCALE) == change
+    assert change <= 0
+    changed = changed_cells(problem, start.roster, new)
+    assert all(p in free and free[p][0] <= d < free[p][1] for p, d in changed)
