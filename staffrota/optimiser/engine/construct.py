@@ -106,6 +106,9 @@ def _schedule(
         a, b = pieces[i]
         whole = (a, b) == (0, h)
         for contract in _paces(single, b):
+            if deadline - time.monotonic() <= 0.01 or (cancel is not None and cancel()):
+                # Out of time: no piece failed, so nothing to take back.
+                return None
             piece = replace(single, staff=(replace(person, contract=contract),))
             part = _solve(piece, row, (a, b), covers, staffed, chosen_role, deadline, cancel, whole)
             if part is not None:

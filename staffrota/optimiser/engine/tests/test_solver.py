@@ -204,3 +204,19 @@ def test_solver_large_problem_path_starts_from_greedy_roster(monkeypatch):
     assert phases[0] == "greedy"
     check = evaluate(problem, solution.roster)
     assert check.feasible and check.total == solution.objective
+
+
+def test_solver_respects_time_limit_while_still_building_a_large_roster():
+    from bench.optimiser.tile import tile
+
+    # Above the size where the whole model is built: the roster is built person by person,
+    # and 2 s is not enough for 364 days of 60 people.
+    problem = tile(read_instance(INSTANCES / "Instance12.txt"), 364, 60, min_share=0.95)
+
+    started = time.monotonic()
+    solution = solve(problem, time_limit_s=2)
+    elapsed = time.monotonic() - started
+
+    assert elapsed < 2.1
+    assert solution.status == "UNKNOWN" and solution.roster is None
+    assert "allow more time" in solution.messages[0]
