@@ -106,7 +106,7 @@ def _progress(line: str) -> None:
 def _short_after(shift_ids, absent_check) -> list[str]:
     """Independent of the engine: for each vacated shift's slot, count the people still on
     it (published, assigned, not on approved leave or sick that day) against the minimum."""
-    from staffrota.organisation.models import StaffingRequirement
+    from bench.leave.slots import slot_minimum
     from staffrota.rota.models import Shift, ShiftStatus
 
     problems = []
@@ -120,17 +120,7 @@ def _short_after(shift_ids, absent_check) -> list[str]:
             staff__isnull=False,
         ).values_list("staff_id", flat=True)
         present = sum(1 for holder in holders if not absent_check(holder, shift.date))
-        minimum = (
-            StaffingRequirement.objects.filter(
-                unit_id=shift.unit_id,
-                shift_type_id=shift.shift_type_id,
-                job_role_id=shift.job_role_id,
-                weekday=shift.date.weekday(),
-            )
-            .values_list("minimum", flat=True)
-            .first()
-            or 0
-        )
+        minimum = slot_minimum(shift)
         if present < minimum:
             problems.append(f"{shift.date} unit {shift.unit_id}: {present}/{minimum}")
     return problems

@@ -32,6 +32,7 @@ from django.db.models import Q
 from django_scopes import scopes_disabled
 
 from bench.leave.planner import DRAFT_AHEAD, Planner
+from bench.leave.slots import slot_minimum
 from staffrota.demo import people as people_module
 from staffrota.demo.absence import make_absences
 from staffrota.demo.build import (
@@ -55,7 +56,6 @@ from staffrota.leave.services import (
     sickness_record,
     sickness_return,
 )
-from staffrota.organisation.models import StaffingRequirement
 from staffrota.rota.models import Shift, ShiftSource, ShiftStatus
 from staffrota.testing import factories as f
 
@@ -208,17 +208,7 @@ def short_slots(shift_ids) -> list[str]:
             if (holder is None and source == ShiftSource.AGENCY)
             or (holder is not None and not _absent(holder, shift.date))
         )
-        minimum = (
-            StaffingRequirement.objects.filter(
-                unit_id=shift.unit_id,
-                shift_type_id=shift.shift_type_id,
-                job_role_id=shift.job_role_id,
-                weekday=shift.date.weekday(),
-            )
-            .values_list("minimum", flat=True)
-            .first()
-            or 0
-        )
+        minimum = slot_minimum(shift)
         if present < minimum:
             problems.append(f"{shift.date} unit {shift.unit_id}: {present}/{minimum}")
     return problems
