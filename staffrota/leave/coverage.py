@@ -103,6 +103,10 @@ class DayEstimate:
     contracted_hours: Decimal = Decimal(0)
     extra_hours: Decimal = Decimal(0)
     own_hours: Decimal = Decimal(0)  # what the requester would give that day (a seventh)
+    # The unit's own bank of the role (bank staff based on it or covering it, not away that
+    # day) and the longest shift the role works that day: what one call to the bank gives.
+    bank_people: int = 0
+    bank_shift_hours: Decimal = Decimal(0)
 
     @property
     def short_hours(self) -> Decimal:
@@ -119,6 +123,16 @@ class DayEstimate:
     def made_short(self) -> bool:
         """The leave itself turns a day the unit's people cover into a short one."""
         return self.short_hours > 0 and self.short_before == 0
+
+    @property
+    def bank_fills(self) -> bool:
+        """One shift from one of the unit's own bank people makes up what the leave takes."""
+        return self.bank_people > 0 and self.short_hours <= self.bank_shift_hours
+
+    @property
+    def blocks(self) -> bool:
+        """The leave turns a covered day into a short one beyond what the unit's bank gives."""
+        return self.made_short and not self.bank_fills
 
 
 @dataclass
@@ -139,10 +153,11 @@ class Coverage:
 
     @property
     def blocking_estimates(self) -> list[DayEstimate]:
-        """Days with no published rota that this leave itself makes short: the only
-        estimate days that fail the cover rule (within the planned leave allowance, a
-        unit short before the leave is the rota's to fill, as budgeted)."""
-        return [estimate for estimate in self.estimates if estimate.made_short]
+        """Days with no published rota that this leave itself makes short, by more than a
+        shift of the unit's own bank: the only estimate days that fail the cover rule
+        (within the planned leave allowance, a unit short before the leave is the rota's
+        to fill from bank or agency, as budgeted)."""
+        return [estimate for estimate in self.estimates if estimate.blocks]
 
 
 def minimum_for(base: dict, unit_id: int, type_id: int, role_id: int, day: date) -> int:
@@ -322,6 +337,19 @@ def _estimates(staff, home_unit, days, absent, base, types, extra) -> list[DayEs
         .exclude(pk=staff.pk)
         .values_list("pk", "contracted_hours", "started_on", "left_on")
     )
+    bank = list(
+        StaffMember.objects.filter(
+            care_home_id=staff.care_home_id,
+            job_role_id=role_id,
+            contract_type=ContractType.BANK,
+            started_on__lte=last,
+        )
+        .filter(Q(home_unit=home_unit) | Q(other_units=home_unit))
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=first))
+        .exclude(pk=staff.pk)
+        .distinct()
+        .values_list("pk", "started_on", "left_on")
+    )
     estimates = []
     for day in days:
         required = sum(
@@ -346,6 +374,19 @@ def _estimates(staff, home_unit, days, absent, base, types, extra) -> list[DayEs
         )
         tenth = Decimal("0.1")
         own = Decimal(staff.contracted_hours) / 7
+        longest = max(
+            (
+                Decimal(shift_type.paid_hours)
+                for type_id, shift_type in types.items()
+                if minimum_for(base, home_unit.pk, type_id, role_id, day)
+            ),
+            default=Decimal(0),
+        )
+        on_bank = sum(
+            1
+            for pk, started, left in bank
+            if started <= day and (left is None or left >= day) and day not in absent.get(pk, ())
+        )
         estimates.append(
             DayEstimate(
                 day=day,
@@ -358,6 +399,8 @@ def _estimates(staff, home_unit, days, absent, base, types, extra) -> list[DayEs
                 contracted_hours=contracted.quantize(tenth),
                 extra_hours=extra.quantize(tenth),
                 own_hours=own.quantize(tenth),
+                bank_people=on_bank,
+                bank_shift_hours=longest,
             )
         )
     return estimates

@@ -346,6 +346,13 @@ def _unpublished_parts(coverage: Coverage) -> list[str]:
                 "and the rota will fill it from bank or agency, as the planned leave "
                 "allowance budgets"
             )
+        elif tightest.short_hours > 0 and tightest.bank_fills:
+            role = tightest.job_role_name.lower()
+            tail = (
+                f"this leave makes the day {fmt_hours(tightest.short_hours)} short, less than "
+                f"one shift from the unit's {tightest.bank_people} bank {role}(s), which the "
+                "rota will book"
+            )
         elif tightest.short_hours > 0:
             tail = "this leave makes the day short"
         else:
@@ -383,7 +390,12 @@ def _coverage_result(coverage: Coverage, why_no_cover: str = "") -> RuleResult:
     parts += [
         f"no published rota yet for {fmt_day(e.day)}: {_estimate_figures(e)} "
         f"({fmt_hours(e.available_hours + e.own_hours)} with you): this leave makes the day "
-        "short"
+        f"{fmt_hours(e.short_hours)} short"
+        + (
+            f", more than one {fmt_hours(e.bank_shift_hours)} shift from the unit's bank"
+            if e.bank_people
+            else f", and the unit has no bank {e.job_role_name.lower()} to call"
+        )
         for e in blocking
     ]
     tail = f" No cover booked automatically: {why_no_cover}." if why_no_cover and short else ""

@@ -118,6 +118,7 @@ def impact_of(*, coverage: Coverage, requester: StaffMember) -> list[dict]:
                 # Short even with the person at work: the rota fills that part anyway.
                 "short_before": f"{estimate.short_before} h",
                 "made_short_by_this_leave": estimate.made_short,
+                "bank_people": estimate.bank_people,
                 "eligible": None,
                 "cover": {
                     "name": "bank" if bank_rate else "agency",

@@ -183,9 +183,20 @@ def test_without_a_rota_only_leave_that_makes_the_day_short_is_referred(home_a, 
     tipped = ask(home_a.carer, day + timedelta(days=7))
     assert tipped.status == LeaveStatus.PENDING
     message = rule(tipped, "coverage")["message"]
-    assert "about 10.3 h without you" in message and "this leave makes the day short" in message
+    assert "about 10.3 h without you" in message
+    assert "this leave makes the day 1.7 hours short, and the unit has no bank carer" in message
     assert tipped.impact[0]["shift_type"] == "no published rota"
     assert tipped.impact[0]["made_short_by_this_leave"] is True
+    # A bank carer of the unit's own: one 6-hour early from the bank makes up the 1.7 hours.
+    bank = f.staff_member(home_a.unit, "carer", first_name="Bea", contract_type="bank")
+    banked = ask(home_a.carer, day + timedelta(days=21))
+    assert banked.status == LeaveStatus.APPROVED, banked.rule_results
+    assert "less than one shift from the unit's 1 bank carer(s)" in rule(banked, "coverage")[
+        "message"
+    ]
+    bank.left_on = today  # gone: nobody to call, referred again
+    bank.save()
+    assert ask(home_a.carer, day + timedelta(days=28)).status == LeaveStatus.PENDING
     f.staff_member(home_a.unit, "carer", last_name="Extra2")  # 3 × 5.1 = 15.4 h against 12
     enough = ask(home_a.carer, day + timedelta(days=14))
     assert rule(enough, "coverage")["passed"], enough.rule_results
