@@ -191,9 +191,9 @@ def test_without_a_rota_only_leave_that_makes_the_day_short_is_referred(home_a, 
     bank = f.staff_member(home_a.unit, "carer", first_name="Bea", contract_type="bank")
     banked = ask(home_a.carer, day + timedelta(days=21))
     assert banked.status == LeaveStatus.APPROVED, banked.rule_results
-    assert "less than one shift from the unit's 1 bank carer(s)" in rule(banked, "coverage")[
-        "message"
-    ]
+    assert (
+        "less than one shift from the unit's 1 bank carer(s)" in rule(banked, "coverage")["message"]
+    )
     bank.left_on = today  # gone: nobody to call, referred again
     bank.save()
     assert ask(home_a.carer, day + timedelta(days=28)).status == LeaveStatus.PENDING
