@@ -138,7 +138,7 @@ class LeavePolicy(models.Model):
         help_text=(
             "The planned leave allowance for every unit and role: most people of one role in "
             "one unit on leave on the same day. Blank: worked out from each unit's headcount "
-            "of the role (5.6 weeks a year each, at 1.5 times the average day). A leave "
+            "of the role (5.6 weeks a year each, at twice the average day). A leave "
             "allowance set for one unit and role overrides both."
         ),
     )

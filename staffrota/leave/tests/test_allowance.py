@@ -45,20 +45,20 @@ def free_day(ward):
 
 
 @pytest.mark.parametrize(
-    ("headcount", "places"), [(0, 1), (1, 1), (6, 1), (7, 2), (12, 2), (13, 3), (20, 4)]
+    ("headcount", "places"), [(0, 1), (1, 1), (4, 1), (5, 2), (9, 2), (10, 3), (20, 5)]
 )
 def test_default_allowance_is_the_statutory_share_at_the_peak(headcount, places):
-    # ceil(headcount × 5.6/52 × 1.5), at least 1.
+    # ceil(headcount × 5.6/52 × 2), at least 1: 4 × 0.215 = 0.86, 5 × 0.215 = 1.08.
     assert default_places(headcount) == places
 
 
 def test_default_allowance_is_worked_out_from_the_units_headcount(ward):
     LeaveAllowance.objects.all().delete()
-    for n in range(4):  # 3 + 4 = 7 carers on Rowan: 2 at once
+    for n in range(2):  # 3 + 2 = 5 carers on Rowan: 2 at once
         f.staff_member(ward.world.unit, "carer", last_name=f"Head{n}")
     allowance = allowance_for(ward.carers[0], policy_for(ward.world.home), ward.day)
     assert allowance.places == 2
-    assert "worked out from 7 carer(s) on Ashgrove Rowan" in allowance.basis
+    assert "worked out from 5 carer(s) on Ashgrove Rowan" in allowance.basis
 
 
 def test_the_homes_cap_and_a_unit_allowance_override_the_default(ward):
