@@ -256,6 +256,8 @@ def replay(
         by_lead: dict[str, Counter] = defaultdict(Counter)
         imprecise = []
         drafts_vacated: list[int] = []
+        # For comparison: draft shifts a manager's approval vacated (referred requests).
+        drafts_vacated_by_manager: list[int] = []
         first = min(request.asked for request in asked)
         day = first
         stop = min(today, first + timedelta(days=days)) if days else today
@@ -291,7 +293,7 @@ def replay(
                     managers,
                     (counts, refused, because, combos, by_lead),
                     imprecise,
-                    drafts_vacated,
+                    (drafts_vacated, drafts_vacated_by_manager),
                 )
                 mail.outbox = []
             for planner in planners:
@@ -307,6 +309,7 @@ def replay(
         stats.update(planner.stats)
     with scopes_disabled():
         fate = draft_fate(drafts_vacated)
+        fate_by_manager = draft_fate(drafts_vacated_by_manager)
     return {
         "data": f"demo data, seed {seed}, today {today}, scale 1, first {homes} home(s)",
         "auto_cover": auto_cover,
@@ -324,6 +327,7 @@ def replay(
         "precision": 1.0 if not imprecise else round(1 - len(imprecise) / max(auto, 1), 4),
         "precision_a_published_shifts_left_short": len(imprecise),
         "precision_b_draft_shifts_vacated": fate,
+        "for_comparison_draft_shifts_vacated_by_manager_approvals": fate_by_manager,
         "referred": counts["referred"],
         "referred_because": dict(because.most_common()),
         "referred_rule_combinations": dict(combos.most_common(12)),
@@ -418,8 +422,9 @@ def _cover_detail(leave, staff) -> str:
     return f"{where}, " + ("short even without this leave" if already else "short by this leave")
 
 
-def _one(request, day, managers, tallies, imprecise, drafts_vacated):
+def _one(request, day, managers, tallies, imprecise, vacated):
     counts, refused, because, combos, by_lead = tallies
+    drafts_vacated, drafts_vacated_by_manager = vacated
     counts["asked"] += 1
     rostered, drafts = [], []
     for pk, status in (
@@ -472,3 +477,5 @@ def _one(request, day, managers, tallies, imprecise, drafts_vacated):
     else:
         leave_approve(request=leave, actor=manager, comment="Cover arranged.")
         counts["manager_approved"] += 1
+        if not leave.part_day:
+            drafts_vacated_by_manager.extend(drafts)

@@ -49,7 +49,7 @@ def days_between(start: date, end: date) -> list[date]:
 
 @dataclass(frozen=True)
 class SlotCheck:
-    """One shift the person would miss, and the cover left on its slot."""
+    """One published shift the person would miss, and the cover left on its slot."""
 
     day: date
     unit_id: int
@@ -61,7 +61,6 @@ class SlotCheck:
     shift_id: int
     remaining: int  # people still on the slot once this person is off
     minimum: int
-    basis: str = "published"  # only the published rota is counted shift by shift
 
     @property
     def short(self) -> int:
