@@ -255,6 +255,9 @@ def replay(
         counts, refused, because, combos = Counter(), Counter(), Counter(), Counter()
         by_lead: dict[str, Counter] = defaultdict(Counter)
         imprecise = []
+        drafts_vacated: list[int] = []
+        # For comparison: draft shifts a manager's approval vacated (referred requests).
+        drafts_vacated_by_manager: list[int] = []
         first = min(request.asked for request in asked)
         day = first
         stop = min(today, first + timedelta(days=days)) if days else today
@@ -284,7 +287,14 @@ def replay(
                         return_to_work_on=day,
                     )
             for request in by_day.get(day, []):
-                _one(request, day, managers, counts, refused, because, combos, by_lead, imprecise)
+                _one(
+                    request,
+                    day,
+                    managers,
+                    (counts, refused, because, combos, by_lead),
+                    imprecise,
+                    (drafts_vacated, drafts_vacated_by_manager),
+                )
                 mail.outbox = []
             for planner in planners:
                 counts["refilled"] += planner.refill(day)
@@ -297,6 +307,9 @@ def replay(
     stats = Counter()
     for planner in planners:
         stats.update(planner.stats)
+    with scopes_disabled():
+        fate = draft_fate(drafts_vacated)
+        fate_by_manager = draft_fate(drafts_vacated_by_manager)
     return {
         "data": f"demo data, seed {seed}, today {today}, scale 1, first {homes} home(s)",
         "auto_cover": auto_cover,
@@ -312,6 +325,9 @@ def replay(
         "cover_shifts_booked_automatically": counts["cover_booked"],
         "automatic_approvals_leaving_a_shift_short": len(imprecise),
         "precision": 1.0 if not imprecise else round(1 - len(imprecise) / max(auto, 1), 4),
+        "precision_a_published_shifts_left_short": len(imprecise),
+        "precision_b_draft_shifts_vacated": fate,
+        "for_comparison_draft_shifts_vacated_by_manager_approvals": fate_by_manager,
         "referred": counts["referred"],
         "referred_because": dict(because.most_common()),
         "referred_rule_combinations": dict(combos.most_common(12)),
@@ -342,30 +358,81 @@ def _lead_bucket(request: Asked, day: date) -> str:
     if lead < 14:
         return "a: under 14 days"
     if lead <= DRAFT_AHEAD:
-        return "b: 14-27 days (rota drawn)"
+        return "b: 14-27 days (draft rota)"
     return "c: 28+ days (no rota yet)"
+
+
+def draft_fate(shift_ids: list[int]) -> dict:
+    """What became of the draft shifts automatic approvals vacated, read from the rota at
+    the end of the replay: refilled by whom once published, left open, or still a draft,
+    and what the refills cost over a contracted person (whose pay the leave already is)."""
+    from staffrota.leave.entitlement import policy_for
+    from staffrota.rota.models import AgencyBooking
+
+    fate: Counter = Counter()
+    cost: Counter = Counter()
+    rows = Shift.objects.filter(pk__in=set(shift_ids)).select_related("staff", "care_home")
+    agency = dict(
+        AgencyBooking.objects.filter(shift_id__in=set(shift_ids)).values_list(
+            "shift_id", "hourly_rate"
+        )
+    )
+    for shift in rows:
+        if shift.status == ShiftStatus.DRAFT:
+            fate["still a draft when the replay ended"] += 1
+            continue
+        if shift.status == ShiftStatus.CANCELLED:
+            fate["cancelled"] += 1
+            continue
+        if shift.staff_id is None and shift.source != ShiftSource.AGENCY:
+            fate["left open (vacant on the published rota)"] += 1
+            continue
+        fate[f"refilled: {shift.source}"] += 1
+        paid = Decimal(shift.paid_hours)
+        if shift.source == ShiftSource.AGENCY:
+            cost["agency"] += Decimal(agency.get(shift.pk, 0)) * paid
+        elif shift.source == ShiftSource.BANK:
+            cost["bank"] += Decimal(shift.staff.hourly_rate) * paid
+        elif shift.source == ShiftSource.OVERTIME:
+            multiplier = Decimal(policy_for(shift.care_home).overtime_multiplier)
+            cost["overtime"] += Decimal(shift.staff.hourly_rate) * paid * multiplier
+    return {
+        "vacated": len(set(shift_ids)),
+        "outcome": dict(fate.most_common()),
+        "extra_cost_gbp": {k: round(float(v), 2) for k, v in cost.items()}
+        | {"total": round(float(sum(cost.values(), Decimal(0))), 2)},
+    }
 
 
 def _cover_detail(leave, staff) -> str:
     """Why cover failed, from the impact analysis the manager sees: was any slot or day
     already short before this leave, or is it this leave that makes it short?"""
-    rota = [item for item in leave.impact if item["shift_type"] != "no rota yet"]
-    beyond = [item for item in leave.impact if item["shift_type"] == "no rota yet"]
-    where = "rota" if rota and not beyond else "no rota yet" if beyond and not rota else "both"
-    daily = Decimal(staff.contracted_hours) / 7
-    already = any(item["remaining"] < item["minimum"] - 1 for item in rota) or any(
-        Decimal(item["remaining"]) + daily < Decimal(item["minimum"]) for item in beyond
+    rota = [item for item in leave.impact if item["shift_type"] != "no published rota"]
+    beyond = [item for item in leave.impact if item["shift_type"] == "no published rota"]
+    where = (
+        "published rota"
+        if rota and not beyond
+        else "no published rota"
+        if beyond and not rota
+        else "both"
+    )
+    already = any(item["remaining"] < item["minimum"] - 1 for item in rota) or (
+        bool(beyond) and not any(item.get("made_short_by_this_leave") for item in beyond)
     )
     return f"{where}, " + ("short even without this leave" if already else "short by this leave")
 
 
-def _one(request, day, managers, counts, refused, because, combos, by_lead, imprecise):
+def _one(request, day, managers, tallies, imprecise, vacated):
+    counts, refused, because, combos, by_lead = tallies
+    drafts_vacated, drafts_vacated_by_manager = vacated
     counts["asked"] += 1
-    rostered = list(
+    rostered, drafts = [], []
+    for pk, status in (
         Shift.objects.filter(staff=request.staff, date__range=(request.start, request.end))
         .exclude(status=ShiftStatus.CANCELLED)
-        .values_list("pk", flat=True)
-    )
+        .values_list("pk", "status")
+    ):
+        (rostered if status == ShiftStatus.PUBLISHED else drafts).append(pk)
     try:
         leave = leave_request_submit(
             staff=request.staff,
@@ -389,9 +456,12 @@ def _one(request, day, managers, counts, refused, because, combos, by_lead, impr
         if booked:
             counts["auto_with_cover"] += 1
             counts["cover_booked"] += booked
-        problems = short_slots(rostered)
+        problems = short_slots(rostered)  # (a): only the published rota binds
         if problems:
             imprecise.append({"request": leave.pk, "short": problems})
+        if not leave.part_day:
+            drafts_vacated.extend(drafts)  # (b): followed to publication
+        counts["auto_drafts_vacated"] += len(drafts) if not leave.part_day else 0
         return
     counts["referred"] += 1
     failed = sorted(r["rule"] for r in leave.rule_results if not r["passed"])
@@ -407,3 +477,5 @@ def _one(request, day, managers, counts, refused, because, combos, by_lead, impr
     else:
         leave_approve(request=leave, actor=manager, comment="Cover arranged.")
         counts["manager_approved"] += 1
+        if not leave.part_day:
+            drafts_vacated_by_manager.extend(drafts)

@@ -249,11 +249,35 @@ class Planner:
             self.published_until + timedelta(days=1) if self.published_until else self.window_start
         )
         while day <= min(last_publish, self.drawn_until):
+            self._fill_from_contracted(day)
             Shift.objects.filter(care_home=self.home, date=day, status=ShiftStatus.DRAFT).update(
                 status=ShiftStatus.PUBLISHED
             )
             self.published_until = day
             day += timedelta(days=1)
+
+    def _fill_from_contracted(self, day: date) -> None:
+        """Before publishing a day, fill the draft's vacancies (leave approved on the draft,
+        sickness) from contracted people still under their hours, as the draw does; what
+        is left goes to overtime, bank or agency in `refill` once published."""
+        vacant = list(
+            Shift.objects.filter(VACANT, care_home=self.home, date=day, status=ShiftStatus.DRAFT)
+            .order_by("starts_at", "pk")
+            .values_list("pk", "unit_id", "shift_type__code", "job_role__code")
+        )
+        if not vacant:
+            return
+        book, away, leave_hours = self._load(day, day)
+        unit_index = {unit.pk: u for u, unit in enumerate(self.units)}
+        for k, (pk, unit_id, code, role) in enumerate(vacant):
+            chosen = self._contracted(
+                unit_index[unit_id], code, role, day, k, book, away, leave_hours
+            )
+            if chosen < 0:
+                continue
+            self._book(book, chosen, day, code, "contracted")
+            Shift.objects.filter(pk=pk).update(staff=self.staff[chosen], source="contracted")
+            self.stats["publish_filled_contracted"] += 1
 
     def _draw(self, day: date, *, ahead: int) -> None:
         book, away, leave_hours = self._load(day, day)

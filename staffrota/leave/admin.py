@@ -1,6 +1,12 @@
 from django.contrib import admin
 
-from staffrota.leave.models import BlackoutPeriod, LeavePolicy, LeaveRequest, SicknessAbsence
+from staffrota.leave.models import (
+    BlackoutPeriod,
+    LeaveAllowance,
+    LeavePolicy,
+    LeaveRequest,
+    SicknessAbsence,
+)
 
 
 @admin.register(LeaveRequest)
@@ -24,6 +30,7 @@ class LeavePolicyAdmin(admin.ModelAdmin):
         "bank_holidays",
         "carry_over_cap_hours",
         "notice_days",
+        "same_role_cap",
         "auto_cover",
     )
 
@@ -32,3 +39,10 @@ class LeavePolicyAdmin(admin.ModelAdmin):
 class BlackoutPeriodAdmin(admin.ModelAdmin):
     list_display = ("name", "care_home", "start_date", "end_date")
     list_filter = ("care_home",)
+
+
+@admin.register(LeaveAllowance)
+class LeaveAllowanceAdmin(admin.ModelAdmin):
+    list_display = ("unit", "job_role", "places", "care_home")
+    list_filter = ("care_home",)
+    raw_id_fields = ("unit",)

@@ -99,7 +99,7 @@ def find_cover(
     if not policy.auto_cover:
         return None, "the home has not switched on cover at no extra cost"
     short = coverage.short_slots
-    if coverage.short_estimates or not short:
+    if coverage.blocking_estimates or not short:
         return None, ""
     earliest = today + timedelta(days=policy.auto_cover_notice_days)
     if min(slot.day for slot in short) < earliest:

@@ -1,5 +1,11 @@
 """Cover after a leave: for each shift the person would miss, who is left against the minimum.
 
+Only the published rota binds: a draft is the manager's working copy, not a promise to the
+home. A day whose rota is drafted but not published is judged like a day with no rota (the
+unit's people against the requirement, `DayEstimate`), and the person's draft shift that day
+is listed in `Coverage.drafts`: approving the leave makes it a vacancy on the draft for the
+manager to fill before publishing.
+
 Reads a fixed number of queries whatever the length of the leave: the shifts of the units
 involved, absences in the home, requirements and the unit's staff. The result is plain
 data for the rules in `engine.py` and the impact analysis in `impact.py`.
@@ -43,7 +49,7 @@ def days_between(start: date, end: date) -> list[date]:
 
 @dataclass(frozen=True)
 class SlotCheck:
-    """One shift the person would miss, and the cover left on its slot."""
+    """One published shift the person would miss, and the cover left on its slot."""
 
     day: date
     unit_id: int
@@ -55,11 +61,25 @@ class SlotCheck:
     shift_id: int
     remaining: int  # people still on the slot once this person is off
     minimum: int
-    basis: str  # "published" or "draft": which rota was counted
 
     @property
     def short(self) -> int:
         return max(0, self.minimum - self.remaining)
+
+
+@dataclass(frozen=True)
+class DraftShift:
+    """A shift the person holds on a draft rota: approving the leave vacates it."""
+
+    day: date
+    unit_name: str
+    shift_type_name: str
+    shift_id: int
+
+    def describe(self) -> str:
+        from staffrota.leave.entitlement import fmt_day
+
+        return f"{fmt_day(self.day)} ({self.shift_type_name}, {self.unit_name})"
 
 
 @dataclass(frozen=True)
@@ -81,10 +101,37 @@ class DayEstimate:
     required_hours: Decimal
     contracted_hours: Decimal = Decimal(0)
     extra_hours: Decimal = Decimal(0)
+    own_hours: Decimal = Decimal(0)  # what the requester would give that day (a seventh)
+    # The unit's own bank of the role (bank staff based on it or covering it, not away that
+    # day) and the longest shift the role works that day: what one call to the bank gives.
+    bank_people: int = 0
+    bank_shift_hours: Decimal = Decimal(0)
 
     @property
     def short_hours(self) -> Decimal:
+        """Short of the requirement once the person is off."""
         return max(Decimal(0), self.required_hours - self.available_hours)
+
+    @property
+    def short_before(self) -> Decimal:
+        """Short of the requirement even with the person at work: the unit's own people
+        cannot staff the day and the rota will fill it from bank or agency anyway."""
+        return max(Decimal(0), self.required_hours - self.available_hours - self.own_hours)
+
+    @property
+    def made_short(self) -> bool:
+        """The leave itself turns a day the unit's people cover into a short one."""
+        return self.short_hours > 0 and self.short_before == 0
+
+    @property
+    def bank_fills(self) -> bool:
+        """One shift from one of the unit's own bank people makes up what the leave takes."""
+        return self.bank_people > 0 and self.short_hours <= self.bank_shift_hours
+
+    @property
+    def blocks(self) -> bool:
+        """The leave turns a covered day into a short one beyond what the unit's bank gives."""
+        return self.made_short and not self.bank_fills
 
 
 @dataclass
@@ -93,6 +140,7 @@ class Coverage:
     estimates: list[DayEstimate] = field(default_factory=list)
     days_off: list[date] = field(default_factory=list)  # rota exists, person not on it
     affected_shift_ids: list[int] = field(default_factory=list)
+    drafts: list[DraftShift] = field(default_factory=list)  # vacated on approval
 
     @property
     def short_slots(self) -> list[SlotCheck]:
@@ -101,6 +149,14 @@ class Coverage:
     @property
     def short_estimates(self) -> list[DayEstimate]:
         return [estimate for estimate in self.estimates if estimate.short_hours > 0]
+
+    @property
+    def blocking_estimates(self) -> list[DayEstimate]:
+        """Days with no published rota that this leave itself makes short, by more than a
+        shift of the unit's own bank: the only estimate days that fail the cover rule
+        (within the planned leave allowance, a unit short before the leave is the rota's
+        to fill from bank or agency, as budgeted)."""
+        return [estimate for estimate in self.estimates if estimate.blocks]
 
 
 def minimum_for(base: dict, unit_id: int, type_id: int, role_id: int, day: date) -> int:
@@ -174,8 +230,8 @@ def coverage_after_leave(
             "pk", "unit_id", "date", "shift_type_id", "job_role_id", "staff_id", "status", "source"
         )
     )
-    published = {(unit_id, day) for _, unit_id, day, _, _, _, s, _ in rows if s == "published"}
     drafted = {(unit_id, day) for _, unit_id, day, *_ in rows}
+    counted = {"published"}
     absent = absent_on(staff.care_home_id, start, end)
     base = {
         (unit_id, type_id, role_id, weekday): minimum
@@ -195,9 +251,21 @@ def coverage_after_leave(
     for day in days:
         if own_by_day.get(day):
             for shift_id in own_by_day[day]:
-                _, unit_id, _, type_id, role_id, _, _, _ = by_row[shift_id]
-                basis = "published" if (unit_id, day) in published else "draft"
-                counted = {"published"} if basis == "published" else {"published", "draft"}
+                _, unit_id, _, type_id, role_id, _, status, _ = by_row[shift_id]
+                coverage.affected_shift_ids.append(shift_id)
+                if status != "published":
+                    # The manager's to refill: judged like a day with no rota.
+                    coverage.drafts.append(
+                        DraftShift(
+                            day=day,
+                            unit_name=units.get(unit_id, ""),
+                            shift_type_name=types[type_id].name if type_id in types else "",
+                            shift_id=shift_id,
+                        )
+                    )
+                    if not estimate_days or estimate_days[-1] != day:
+                        estimate_days.append(day)
+                    continue
                 remaining = present_on_slot(
                     rows,
                     unit_id=unit_id,
@@ -208,7 +276,6 @@ def coverage_after_leave(
                     absent=absent,
                     without=staff.pk,
                 )
-                coverage.affected_shift_ids.append(shift_id)
                 coverage.slots.append(
                     SlotCheck(
                         day=day,
@@ -221,7 +288,6 @@ def coverage_after_leave(
                         shift_id=shift_id,
                         remaining=remaining,
                         minimum=minimum_for(base, unit_id, type_id, role_id, day),
-                        basis=basis,
                     )
                 )
         elif (home_unit.pk, day) in drafted:
@@ -270,6 +336,19 @@ def _estimates(staff, home_unit, days, absent, base, types, extra) -> list[DayEs
         .exclude(pk=staff.pk)
         .values_list("pk", "contracted_hours", "started_on", "left_on")
     )
+    bank = list(
+        StaffMember.objects.filter(
+            care_home_id=staff.care_home_id,
+            job_role_id=role_id,
+            contract_type=ContractType.BANK,
+            started_on__lte=last,
+        )
+        .filter(Q(home_unit=home_unit) | Q(other_units=home_unit))
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=first))
+        .exclude(pk=staff.pk)
+        .distinct()
+        .values_list("pk", "started_on", "left_on")
+    )
     estimates = []
     for day in days:
         required = sum(
@@ -293,6 +372,20 @@ def _estimates(staff, home_unit, days, absent, base, types, extra) -> list[DayEs
             Decimal(0),
         )
         tenth = Decimal("0.1")
+        own = Decimal(staff.contracted_hours) / 7
+        longest = max(
+            (
+                Decimal(shift_type.paid_hours)
+                for type_id, shift_type in types.items()
+                if minimum_for(base, home_unit.pk, type_id, role_id, day)
+            ),
+            default=Decimal(0),
+        )
+        on_bank = sum(
+            1
+            for pk, started, left in bank
+            if started <= day and (left is None or left >= day) and day not in absent.get(pk, ())
+        )
         estimates.append(
             DayEstimate(
                 day=day,
@@ -304,6 +397,9 @@ def _estimates(staff, home_unit, days, absent, base, types, extra) -> list[DayEs
                 required_hours=required,
                 contracted_hours=contracted.quantize(tenth),
                 extra_hours=extra.quantize(tenth),
+                own_hours=own.quantize(tenth),
+                bank_people=on_bank,
+                bank_shift_hours=longest,
             )
         )
     return estimates

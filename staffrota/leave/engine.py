@@ -14,8 +14,9 @@ from decimal import Decimal
 
 from django.db.models import Q
 
+from staffrota.leave.allowance import allowance_for, on_leave_by_day
 from staffrota.leave.cover import CoverProposal, find_cover
-from staffrota.leave.coverage import Coverage, coverage_after_leave, days_between
+from staffrota.leave.coverage import Coverage, DayEstimate, coverage_after_leave, days_between
 from staffrota.leave.entitlement import (
     balance_for,
     fmt_day,
@@ -51,7 +52,7 @@ RULE_LABELS = {
     "notice": "Notice given",
     "blackout": "Outside blackout periods",
     "coverage": "Cover stays at the minimum",
-    "role_cap": "Not too many of one role off",
+    "role_cap": "Within the planned leave allowance",
     "manager_review": "Needs a manager",
 }
 
@@ -290,10 +291,10 @@ def evaluate(request: LeaveRequest, *, today: date) -> Evaluation:
         staff=staff, start=request.start_date, end=request.end_date, today=today
     )
     evaluation.coverage = coverage
-    role_cap = _role_cap_result(request, policy.same_role_cap)
+    role_cap = _allowance_result(request, policy)
     others_pass = role_cap.passed and all(result.passed for result in evaluation.results)
     covers, why_not = None, ""
-    if others_pass and coverage.short_slots and not coverage.short_estimates:
+    if others_pass and coverage.short_slots and not coverage.blocking_estimates:
         covers, why_not = find_cover(coverage=coverage, requester=staff, policy=policy, today=today)
     if covers:
         evaluation.covers = covers
@@ -307,39 +308,79 @@ def evaluate(request: LeaveRequest, *, today: date) -> Evaluation:
 def _covered_result(coverage: Coverage, covers: list[CoverProposal]) -> RuleResult:
     count = len(coverage.slots)
     kept = (
-        "the rostered shift keeps its minimum"
+        "the published shift keeps its minimum"
         if count == 1
-        else f"all {count} rostered shifts keep their minimum"
+        else f"all {count} published shifts keep their minimum"
     )
-    return RuleResult(
-        "coverage",
-        True,
-        f"{kept} once cover is booked: " + "; ".join(c.describe() for c in covers) + ".",
+    parts = [f"{kept} once cover is booked: " + "; ".join(c.describe() for c in covers)]
+    parts += _unpublished_parts(coverage)
+    return RuleResult("coverage", True, "; ".join(parts) + ".")
+
+
+def _estimate_figures(estimate: DayEstimate) -> str:
+    return (
+        f"{estimate.job_role_name.lower()}s on {estimate.unit_name} can give about "
+        f"{estimate.available_hours} h without you ({estimate.contracted_hours} contracted, "
+        f"{estimate.extra_hours} overtime and bank a day as lately) against "
+        f"{fmt_hours(estimate.required_hours)} required"
     )
+
+
+def _unpublished_parts(coverage: Coverage) -> list[str]:
+    """Days with no published rota, in words: the figures of the tightest day, whether the
+    unit is short before the leave, and each draft shift that becomes a vacancy."""
+    parts = []
+    estimates = coverage.estimates
+    if estimates:
+        tightest = max(estimates, key=lambda e: (e.short_hours, -e.available_hours))
+        days = len(estimates)
+        where = (
+            f"no published rota yet for {fmt_day(tightest.day)}"
+            if days == 1
+            else f"no published rota yet for {days} days (tightest {fmt_day(tightest.day)})"
+        )
+        before = tightest.short_before
+        if before > 0:
+            tail = (
+                f"the unit is {fmt_hours(before)} short of its requirement before this leave "
+                "and the rota will fill it from bank or agency, as the planned leave "
+                "allowance budgets"
+            )
+        elif tightest.short_hours > 0 and tightest.bank_fills:
+            role = tightest.job_role_name.lower()
+            tail = (
+                f"this leave makes the day {fmt_hours(tightest.short_hours)} short, less than "
+                f"one shift from the unit's {tightest.bank_people} bank {role}(s), which the "
+                "rota will book"
+            )
+        elif tightest.short_hours > 0:
+            tail = "this leave makes the day short"
+        else:
+            tail = "the requirement is still met"
+        parts.append(f"{where}: {_estimate_figures(tightest)}; {tail}")
+    for draft in coverage.drafts:
+        parts.append(
+            f"your draft shift on {draft.describe()} becomes a vacancy for the manager to "
+            "fill before the rota is published"
+        )
+    return parts
 
 
 def _coverage_result(coverage: Coverage, why_no_cover: str = "") -> RuleResult:
     short = coverage.short_slots
-    thin = coverage.short_estimates
-    if not short and not thin:
+    blocking = coverage.blocking_estimates
+    if not short and not blocking:
         parts = []
         if coverage.slots:
             count = len(coverage.slots)
             parts.append(
-                "the rostered shift keeps its minimum"
+                "the published shift keeps its minimum"
                 if count == 1
-                else f"all {count} rostered shifts keep their minimum"
+                else f"all {count} published shifts keep their minimum"
             )
         if coverage.days_off:
             parts.append(f"{len(coverage.days_off)} day(s) not rostered")
-        if coverage.estimates:
-            tightest = min(coverage.estimates, key=lambda e: e.available_hours - e.required_hours)
-            parts.append(
-                f"{len(coverage.estimates)} day(s) with no rota yet have enough "
-                f"{tightest.job_role_name.lower()}s for the requirement (tightest "
-                f"{fmt_day(tightest.day)}: about {tightest.available_hours} hours against "
-                f"{fmt_hours(tightest.required_hours)})"
-            )
+        parts += _unpublished_parts(coverage)
         return RuleResult("coverage", True, ("; ".join(parts) or "No shifts affected") + ".")
     parts = [
         f"{slot.shift_type_name} on {slot.unit_name} {fmt_day(slot.day)} would have "
@@ -347,49 +388,44 @@ def _coverage_result(coverage: Coverage, why_no_cover: str = "") -> RuleResult:
         for slot in short
     ]
     parts += [
-        f"no rota yet for {fmt_day(e.day)}: {e.job_role_name.lower()}s on {e.unit_name} "
-        f"could give about {e.available_hours} hours ({e.contracted_hours} contracted, "
-        f"{e.extra_hours} overtime and bank a day as lately) against "
-        f"{fmt_hours(e.required_hours)} required"
-        for e in thin
+        f"no published rota yet for {fmt_day(e.day)}: {_estimate_figures(e)} "
+        f"({fmt_hours(e.available_hours + e.own_hours)} with you): this leave makes the day "
+        f"{fmt_hours(e.short_hours)} short"
+        + (
+            f", more than one {fmt_hours(e.bank_shift_hours)} shift from the unit's bank"
+            if e.bank_people
+            else f", and the unit has no bank {e.job_role_name.lower()} to call"
+        )
+        for e in blocking
     ]
     tail = f" No cover booked automatically: {why_no_cover}." if why_no_cover and short else ""
     return RuleResult("coverage", False, "; ".join(parts) + "." + tail)
 
 
-def _role_cap_result(request: LeaveRequest, cap: int) -> RuleResult:
+def _allowance_result(request: LeaveRequest, policy) -> RuleResult:
+    """The planned leave allowance (the same-role cap): this person and the others of their
+    role on the unit already on approved leave, on the busiest day, against the allowance."""
     staff = request.staff
-    others = (
-        LeaveRequest.objects.filter(
-            care_home_id=staff.care_home_id,
-            status=LeaveStatus.APPROVED,
-            staff__home_unit_id=staff.home_unit_id,
-            staff__job_role_id=staff.job_role_id,
-            start_date__lte=request.end_date,
-            end_date__gte=request.start_date,
-        )
-        .exclude(staff=staff)
-        .values_list("staff_id", "start_date", "end_date")
-    )
-    off: dict[date, set[int]] = defaultdict(set)
-    for staff_id, first, last in others:
-        for day in days_between(max(first, request.start_date), min(last, request.end_date)):
-            off[day].add(staff_id)
-    worst_day, worst = None, 0
+    allowance = allowance_for(staff, policy, request.start_date)
+    off = on_leave_by_day(request)
+    worst_day, worst = request.start_date, 0
     for day, people in sorted(off.items()):
         if len(people) > worst:
             worst_day, worst = day, len(people)
     role = staff.job_role.name.lower()
-    if worst + 1 > cap:
+    unit = staff.home_unit.name
+    with_you = worst + 1
+    where = f"{role}s on {unit}: {with_you} of {allowance.places} on leave on {fmt_day(worst_day)}"
+    if with_you > allowance.places:
         return RuleResult(
             "role_cap",
             False,
-            f"{worst} other {role}(s) from {staff.home_unit.name} already off on "
-            f"{fmt_day(worst_day)}; this home allows {cap} at once.",
+            f"Over the planned leave allowance for {where} with you "
+            f"({worst} already off; the allowance is {allowance.basis}).",
         )
     return RuleResult(
         "role_cap",
         True,
-        f"At most {worst + 1} {role}(s) from {staff.home_unit.name} off on any day; "
-        f"the cap is {cap}.",
+        f"Within the planned leave allowance for {where} with you, the busiest day "
+        f"(the allowance is {allowance.basis}).",
     )

@@ -110,11 +110,15 @@ def impact_of(*, coverage: Coverage, requester: StaffMember) -> list[dict]:
                 "date": estimate.day.isoformat(),
                 "day": fmt_day(estimate.day),
                 "unit": estimate.unit_name,
-                "shift_type": "no rota yet",
+                "shift_type": "no published rota",
                 "role": estimate.job_role_name,
                 "remaining": str(estimate.available_hours),
                 "minimum": str(estimate.required_hours),
                 "short": f"{estimate.short_hours} h",
+                # Short even with the person at work: the rota fills that part anyway.
+                "short_before": f"{estimate.short_before} h",
+                "made_short_by_this_leave": estimate.made_short,
+                "bank_people": estimate.bank_people,
                 "eligible": None,
                 "cover": {
                     "name": "bank" if bank_rate else "agency",

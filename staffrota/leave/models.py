@@ -131,9 +131,16 @@ class LeavePolicy(models.Model):
         default=14, help_text="Days' notice for annual leave, unpaid leave and time off in lieu."
     )
     same_role_cap = models.PositiveSmallIntegerField(
-        default=2,
+        null=True,
+        blank=True,
+        default=None,
         validators=[MinValueValidator(1)],
-        help_text="Most people of one role in one unit on leave on the same day.",
+        help_text=(
+            "The planned leave allowance for every unit and role: most people of one role in "
+            "one unit on leave on the same day. Blank: worked out from each unit's headcount "
+            "of the role (5.6 weeks a year each, at twice the average day). A leave "
+            "allowance set for one unit and role overrides both."
+        ),
     )
     bradford_monitor = models.PositiveIntegerField(default=51)
     bradford_discussion = models.PositiveIntegerField(default=101)
@@ -196,3 +203,27 @@ class BlackoutPeriod(HomeOwned):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.start_date} to {self.end_date})"
+
+
+class LeaveAllowance(HomeOwned):
+    """The planned leave allowance of one unit and role, set by the home: how many of its
+    people may be on leave on the same day. The rota is drawn around them with bank,
+    overtime or agency, so leave within it is approved without a published rota."""
+
+    unit = models.ForeignKey(
+        "organisation.Unit", on_delete=models.CASCADE, related_name="leave_allowances"
+    )
+    job_role = models.ForeignKey("organisation.JobRole", on_delete=models.CASCADE, related_name="+")
+    places = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1)],
+        help_text="Most people of this role in this unit on leave on the same day.",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "job_role"], name="leave_allowance_once"),
+            models.CheckConstraint(condition=Q(places__gte=1), name="leave_allowance_places"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.places} on leave at once ({self.unit_id}, {self.job_role_id})"

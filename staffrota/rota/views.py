@@ -31,6 +31,7 @@ from staffrota.rota.forms import (
     VacancyFilterForm,
 )
 from staffrota.rota.models import (
+    VACANT,
     AgencyBooking,
     CalendarFeed,
     OfferStatus,
@@ -258,9 +259,24 @@ def publish(request, unit_id: int):
         actor=request.user,
     )
     if count:
+        # Leave approved on a draft leaves vacancies for the manager to fill: publishing
+        # with them open must not go unnoticed.
+        open_shifts = Shift.objects.filter(
+            VACANT,
+            unit=unit,
+            date__range=(form.cleaned_data["start"], form.cleaned_data["end"]),
+            status=ShiftStatus.PUBLISHED,
+        ).count()
+        still_open = (
+            f" {open_shifts} of the period's shifts are still vacant: fill them from the "
+            "vacancy list."
+            if open_shifts
+            else ""
+        )
         messages.success(
             request,
-            f"Published {count} shift{'s' if count != 1 else ''}; staff have been e-mailed.",
+            f"Published {count} shift{'s' if count != 1 else ''}; staff have been e-mailed."
+            + still_open,
         )
     else:
         messages.info(request, "There were no draft shifts to publish in this period.")

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 import pytest
 from django_scopes import scopes_disabled
 
+from staffrota.leave.models import LeaveAllowance
 from staffrota.rota.models import ShiftStatus
 from staffrota.rota.services import shift_create
 from staffrota.testing import factories as f
@@ -44,6 +45,11 @@ def ward(home_a, home_b, today) -> Ward:
             f.staff_member(home_a.unit, "carer", first_name=name, last_name="Ward")
             for name in ("Rhona", "Iain")
         ]
+        # The home plans for two carers away at once (the default for three carers is one):
+        # these tests are about cover, the allowance has its own (test_allowance.py).
+        LeaveAllowance.objects.create(
+            care_home=home_a.home, unit=home_a.unit, job_role=carer_role, places=2
+        )
     carers = [home_a.carer, *extra]
     shifts = [rostered(home_a, carer, day) for carer in carers]
     return Ward(world=home_a, day=day, carers=carers, shifts=shifts)

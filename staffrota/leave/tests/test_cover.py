@@ -224,7 +224,9 @@ def test_no_rota_counts_the_units_recent_overtime_and_bank(home_a, today, bank_s
     f.requirement(home_a.unit, home_a.early, f.job_role("carer"), 2, day.weekday())
     for n in range(2):
         f.staff_member(home_a.unit, "carer", last_name=f"Team{n}")
-    bank = f.staff_member(home_a.unit, "carer", first_name="Bea", contract_type="bank")
+    # Bea is based on the other unit: her shifts here count as recent bank hours, but she
+    # is not this unit's own bank to call (that headroom has its own test).
+    bank = f.staff_member(home_a.other_unit, "carer", first_name="Bea", contract_type="bank")
     with scopes_disabled():
         for n in range(bank_shifts):
             shift_create(

@@ -150,7 +150,8 @@ def test_same_role_cap_boundary(ward, today):
     first, second, third = (ask(person, day) for person in extra[:3])
     assert rule(first, "role_cap")["passed"] and rule(second, "role_cap")["passed"]
     assert not rule(third, "role_cap")["passed"]
-    assert "2 other carer(s)" in rule(third, "role_cap")["message"]
+    assert "3 of 2 on leave" in rule(third, "role_cap")["message"]
+    assert "2 already off" in rule(third, "role_cap")["message"]
 
 
 def test_blackout_period_sends_to_a_manager(ward):
@@ -163,21 +164,43 @@ def test_blackout_period_sends_to_a_manager(ward):
     assert not rule(leave, "blackout")["passed"]
 
 
-def test_without_a_rota_the_requirement_decides(home_a, today):
+def test_without_a_rota_only_leave_that_makes_the_day_short_is_referred(home_a, today):
     day = today + timedelta(days=40)
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
     carer_role = f.job_role("carer")
-    # Two early carers (12 h) needed; the unit's other carers give 36/7 h a day each.
-    f.requirement(home_a.unit, home_a.early, carer_role, 2, day.weekday())
+    # Two early carers (12 h) needed every day; each carer gives 36/7 = 5.1 h a day.
+    for weekday in range(7):
+        if weekday != (today + timedelta(days=1)).weekday():  # that one the home already has
+            f.requirement(home_a.unit, home_a.early, carer_role, 2, weekday)
+    # Alone on the unit, it is short with or without this leave: the rota fills it.
     lone = ask(home_a.carer, day)
-    assert lone.status == LeaveStatus.PENDING
-    assert "no rota yet" in rule(lone, "coverage")["message"]
-    assert lone.impact[0]["shift_type"] == "no rota yet"
-    for n in range(3):  # 3 × 36/7 = 15.4 hours a day against 12
+    assert lone.status == LeaveStatus.APPROVED, lone.rule_results
+    assert (
+        "6.9 hours short of its requirement before this leave" in rule(lone, "coverage")["message"]
+    )
+    # Two colleagues: 10.3 h without the carer, 15.4 h with: this leave makes it short.
+    for n in range(2):
         f.staff_member(home_a.unit, "carer", last_name=f"Extra{n}")
-    enough = ask(home_a.carer, day + timedelta(days=7))
+    tipped = ask(home_a.carer, day + timedelta(days=7))
+    assert tipped.status == LeaveStatus.PENDING
+    message = rule(tipped, "coverage")["message"]
+    assert "about 10.3 h without you" in message
+    assert "this leave makes the day 1.7 hours short, and the unit has no bank carer" in message
+    assert tipped.impact[0]["shift_type"] == "no published rota"
+    assert tipped.impact[0]["made_short_by_this_leave"] is True
+    # A bank carer of the unit's own: one 6-hour early from the bank makes up the 1.7 hours.
+    bank = f.staff_member(home_a.unit, "carer", first_name="Bea", contract_type="bank")
+    banked = ask(home_a.carer, day + timedelta(days=21))
+    assert banked.status == LeaveStatus.APPROVED, banked.rule_results
+    assert (
+        "less than one shift from the unit's 1 bank carer(s)" in rule(banked, "coverage")["message"]
+    )
+    bank.left_on = today  # gone: nobody to call, referred again
+    bank.save()
+    assert ask(home_a.carer, day + timedelta(days=28)).status == LeaveStatus.PENDING
+    f.staff_member(home_a.unit, "carer", last_name="Extra2")  # 3 × 5.1 = 15.4 h against 12
+    enough = ask(home_a.carer, day + timedelta(days=14))
     assert rule(enough, "coverage")["passed"], enough.rule_results
+    assert "the requirement is still met" in rule(enough, "coverage")["message"]
 
 
 def test_forecast_hook_can_raise_the_minimum(ward, monkeypatch):
