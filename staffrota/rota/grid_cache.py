@@ -10,6 +10,11 @@ after commit, so nobody is served a table from before a change, and a change on 
 leaves the other units' tables in place.
 Writes that bypass signals (`QuerySet.update`, `bulk_create`) call `rota_changed`
 themselves; the time-out is only a backstop.
+
+A person's own shifts ("My shifts", the most requested page of all) are kept the same way
+under a version per person, replaced when any of their shifts changes (a shift moving from
+one person to another replaces both), or their leave or sickness, and under their home's
+and everyone's versions for names, shift types and roles.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from datetime import date, timedelta
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django_scopes import scopes_disabled
@@ -29,8 +34,10 @@ from django_scopes import scopes_disabled
 TABLE_TIMEOUT = 10 * 60
 _UNIT_VERSION = "rota:ver:unit:{}"
 _HOME_VERSION = "rota:ver:{}"
+_PERSON_VERSION = "rota:ver:person:{}"
 _ALL_VERSION = "rota:ver:all"  # roles are shared by every home, and bulk loads touch all
 _TABLE = "rota:table:{}:{}:{}:{}:{}"
+_MINE = "rota:mine:{}:{}:{}"
 
 
 @dataclass
@@ -47,11 +54,14 @@ def rota_changed(
     home_ids: Iterable[int | None] = (),
     *,
     unit_ids: Iterable[int | None] = (),
+    staff_ids: Iterable[int | None] = (),
     everywhere: bool = False,
 ) -> None:
-    """Forget the cached rota tables of these units, these homes (or of every home)."""
+    """Forget the cached rota tables of these units, these homes (or of every home), and
+    the cached own shifts of these people."""
     keys = [_HOME_VERSION.format(h) for h in home_ids if h is not None]
     keys += [_UNIT_VERSION.format(u) for u in unit_ids if u is not None]
+    keys += [_PERSON_VERSION.format(s) for s in staff_ids if s is not None]
     if everywhere:
         keys.append(_ALL_VERSION)
     if keys:
@@ -59,7 +69,12 @@ def rota_changed(
 
 
 def _versions(unit) -> str:
-    keys = [_UNIT_VERSION.format(unit.pk), _HOME_VERSION.format(unit.care_home_id), _ALL_VERSION]
+    return _current(
+        [_UNIT_VERSION.format(unit.pk), _HOME_VERSION.format(unit.care_home_id), _ALL_VERSION]
+    )
+
+
+def _current(keys: list[str]) -> str:
     found = cache.get_many(keys)
     missing = {key: uuid.uuid4().hex for key in keys if key not in found}
     if missing:
@@ -89,6 +104,46 @@ def rota_table(*, unit, start: date, days: int) -> RotaTable:
     )
 
 
+def my_shifts_html(*, staff_id: int, home_id: int, start: date, days: int = 28) -> SafeString:
+    """The body of "My shifts" for one person: their published shifts and their leave for
+    `days` days from `start`. Keyed by the person: only ever asked for with the requester's
+    own staff id (`request.access.staff_id`)."""
+    versions = _current(
+        [_PERSON_VERSION.format(staff_id), _HOME_VERSION.format(home_id), _ALL_VERSION]
+    )
+    key = _MINE.format(staff_id, f"{start.isoformat()}.{days}", versions)
+    html = cache.get(key)
+    if html is None:
+        html = _my_shifts_render(staff_id=staff_id, start=start, days=days)
+        cache.set(key, html, timeout=TABLE_TIMEOUT)
+    return mark_safe(html)  # noqa: S308 - rendered by our own template
+
+
+def _my_shifts_render(*, staff_id: int, start: date, days: int) -> str:
+    from django.shortcuts import get_object_or_404
+
+    from staffrota.leave.queries import upcoming_leave
+    from staffrota.organisation.models import StaffMember
+    from staffrota.rota.queries import shifts_for_person
+
+    staff = get_object_or_404(
+        StaffMember.objects.select_related("home_unit", "job_role"), pk=staff_id
+    )
+    shifts = shifts_for_person(staff=staff, start=start, days=days)
+    leave = upcoming_leave(staff=staff, start=start, days=days)
+    return str(
+        render_to_string(
+            "web/_my_shifts.html",
+            {
+                "staff": staff,
+                "shifts": shifts,
+                "leave": leave,
+                "total_hours": sum(shift.paid_hours for shift in shifts),
+            },
+        )
+    )
+
+
 def _home_of(instance) -> int | None:
     home_id = getattr(instance, "care_home_id", None)
     if home_id is None and hasattr(instance, "staff_member"):  # a user: their name shows
@@ -99,12 +154,12 @@ def _home_of(instance) -> int | None:
     return home_id
 
 
-def _refresh(home_ids=(), unit_ids=()) -> None:
+def _refresh(home_ids=(), unit_ids=(), staff_ids=()) -> None:
     # Now, so this request's next read is current; and after commit, so a reader that
     # rebuilt the table from the old rows in between does not keep it.
-    home_ids, unit_ids = list(home_ids), list(unit_ids)
-    rota_changed(home_ids, unit_ids=unit_ids)
-    transaction.on_commit(lambda: rota_changed(home_ids, unit_ids=unit_ids))
+    home_ids, unit_ids, staff_ids = list(home_ids), list(unit_ids), list(staff_ids)
+    rota_changed(home_ids, unit_ids=unit_ids, staff_ids=staff_ids)
+    transaction.on_commit(lambda: rota_changed(home_ids, unit_ids=unit_ids, staff_ids=staff_ids))
 
 
 def _changed(sender, instance, raw=False, **kwargs):
@@ -115,9 +170,21 @@ def _changed(sender, instance, raw=False, **kwargs):
         _refresh(home_ids=[home_id])
 
 
+def _shift_holder_before(sender, instance, raw=False, **kwargs):
+    """Remember who held the shift before this save: a shift that moves from one person to
+    another (or becomes vacant) leaves the old holder's own shifts changed too."""
+    if raw or instance.pk is None or instance._state.adding:
+        return
+    with scopes_disabled():
+        instance._rota_holder_before = (
+            sender.objects.filter(pk=instance.pk).values_list("staff_id", flat=True).first()
+        )
+
+
 def _shift_changed(sender, instance, raw=False, **kwargs):
     if not raw:
-        _refresh(unit_ids=[instance.unit_id])
+        holders = {instance.staff_id, getattr(instance, "_rota_holder_before", None)}
+        _refresh(unit_ids=[instance.unit_id], staff_ids=holders)
 
 
 def _absence_changed(sender, instance, raw=False, **kwargs):
@@ -139,7 +206,7 @@ def _absence_changed(sender, instance, raw=False, **kwargs):
         if last is not None:
             shifts = shifts.filter(date__lte=last)
         units.update(shifts.values_list("unit_id", flat=True).distinct())
-    _refresh(unit_ids=units)
+    _refresh(unit_ids=units, staff_ids=[instance.staff_id])
 
 
 def _changed_everywhere(sender, instance=None, raw=False, **kwargs):
@@ -164,6 +231,7 @@ def connect_signals() -> None:
     for model in (StaffMember, ShiftType, StaffingRequirement, Unit, User):
         post_save.connect(_changed, sender=model, dispatch_uid=f"rota-save-{model.__name__}")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"rota-del-{model.__name__}")
+    pre_save.connect(_shift_holder_before, sender=Shift, dispatch_uid="rota-before-Shift")
     post_save.connect(_shift_changed, sender=Shift, dispatch_uid="rota-save-Shift")
     post_delete.connect(_shift_changed, sender=Shift, dispatch_uid="rota-del-Shift")
     for model in (LeaveRequest, SicknessAbsence):
