@@ -58,17 +58,20 @@ def access_for(user) -> Access:
     """Resolve the homes and units `user` may see from their role and assignments."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return NO_ACCESS
-    version = cache.get(_ACCESS_VERSION)
+    # One round trip for the version and this user's entry; the entry names the version and
+    # the role it was resolved under, so a changed role or any newer change misses it.
+    key = f"access:{user.pk}"
+    found = cache.get_many([_ACCESS_VERSION, key])
+    version = found.get(_ACCESS_VERSION)
     if version is None:
         version = uuid.uuid4().hex
         cache.set(_ACCESS_VERSION, version, timeout=None)
-    # The role is part of the key: a changed role never meets the old answer.
-    key = f"access:{user.pk}:{user.role}:{int(user.is_superuser)}:{version}"
-    cached = cache.get(key)
-    if cached is not None:
-        return Access(*cached)
+    stamp = (version, user.role, bool(user.is_superuser))
+    cached = found.get(key)
+    if cached is not None and tuple(cached[0]) == stamp:
+        return Access(*cached[1])
     access = _access_resolve(user)
-    cache.set(key, astuple(access), timeout=ACCESS_TIMEOUT)
+    cache.set(key, (stamp, astuple(access)), timeout=ACCESS_TIMEOUT)
     return access
 
 
