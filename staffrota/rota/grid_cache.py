@@ -14,11 +14,13 @@ themselves; the time-out is only a backstop.
 A person's own shifts ("My shifts", the most requested page of all) are kept the same way
 under a version per person, replaced when any of their shifts changes (a shift moving from
 one person to another replaces both), or their leave or sickness, and under their home's
-and everyone's versions for names, shift types and roles.
+and everyone's versions for names, shift types and roles. The vacancy list is kept per set
+of units under the versions of those units and their homes.
 """
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -38,6 +40,7 @@ _PERSON_VERSION = "rota:ver:person:{}"
 _ALL_VERSION = "rota:ver:all"  # roles are shared by every home, and bulk loads touch all
 _TABLE = "rota:table:{}:{}:{}:{}:{}"
 _MINE = "rota:mine:{}:{}:{}"
+_VACANCIES = "rota:vacancies:{}:{}"
 
 
 @dataclass
@@ -144,7 +147,48 @@ def _my_shifts_render(*, staff_id: int, start: date, days: int) -> str:
     )
 
 
+def vacancy_list_html(
+    *, unit_ids, home_ids, start: date, page, unit_value: str = "", days: int = 28
+) -> SafeString:
+    """The vacancy table of these units (a page of it) and its pager. The key names every
+    unit, so only someone who sees exactly these units is given it; it is replaced when a
+    shift on any of them, or anything of their homes, changes."""
+    from staffrota.rota.vacancies import vacancy_page
+
+    units = sorted(set(unit_ids))
+    homes = sorted(set(home_ids))
+    number = int(page) if isinstance(page, str) and page.isdigit() and len(page) < 6 else 1
+    versions = _current(
+        [_UNIT_VERSION.format(u) for u in units]
+        + [_HOME_VERSION.format(h) for h in homes]
+        + [_ALL_VERSION]
+    )
+    # Long lists of units make long keys: their digest names them just as exactly.
+    who = hashlib.sha256(f"{units}{homes}{unit_value}{start}{days}".encode()).hexdigest()
+    key = _VACANCIES.format(who, f"{number}:{hashlib.sha256(versions.encode()).hexdigest()}")
+    html = cache.get(key)
+    if html is None:
+        paged = vacancy_page(unit_ids=units, start=start, days=days, page=number)
+        html = str(
+            render_to_string(
+                "rota/_vacancy_table.html",
+                {
+                    "page": paged,
+                    "vacancies": paged.object_list,
+                    "many_homes": len(homes) > 1,
+                    "unit_value": unit_value,
+                },
+            )
+        )
+        cache.set(key, html, timeout=TABLE_TIMEOUT)
+    return mark_safe(html)  # noqa: S308 - rendered by our own template
+
+
 def _home_of(instance) -> int | None:
+    from staffrota.organisation.models import CareHome
+
+    if isinstance(instance, CareHome):  # its name heads the vacancies of several homes
+        return instance.pk
     home_id = getattr(instance, "care_home_id", None)
     if home_id is None and hasattr(instance, "staff_member"):  # a user: their name shows
         try:
@@ -220,6 +264,7 @@ def connect_signals() -> None:
     from staffrota.accounts.models import User
     from staffrota.leave.models import LeaveRequest, SicknessAbsence
     from staffrota.organisation.models import (
+        CareHome,
         JobRole,
         ShiftType,
         StaffingRequirement,
@@ -228,7 +273,7 @@ def connect_signals() -> None:
     )
     from staffrota.rota.models import Shift
 
-    for model in (StaffMember, ShiftType, StaffingRequirement, Unit, User):
+    for model in (StaffMember, ShiftType, StaffingRequirement, Unit, User, CareHome):
         post_save.connect(_changed, sender=model, dispatch_uid=f"rota-save-{model.__name__}")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"rota-del-{model.__name__}")
     pre_save.connect(_shift_holder_before, sender=Shift, dispatch_uid="rota-before-Shift")

@@ -30,6 +30,7 @@ from staffrota.rota.forms import (
     SwapProposeForm,
     VacancyFilterForm,
 )
+from staffrota.rota.grid_cache import vacancy_list_html
 from staffrota.rota.models import (
     AgencyBooking,
     CalendarFeed,
@@ -50,7 +51,7 @@ from staffrota.rota.services import (
     shift_create,
     shift_unassign,
 )
-from staffrota.rota.vacancies import vacancy_candidates, vacancy_page
+from staffrota.rota.vacancies import vacancy_candidates
 from staffrota.web.permissions import manager_required
 
 SHIFT_RELATED = ("care_home", "unit", "shift_type", "job_role", "staff__user", "staff__job_role")
@@ -312,15 +313,19 @@ def vacancy_list(request):
     today = timezone.localdate()
     units = Unit.objects.filter(pk__in=request.access.unit_ids).select_related("care_home")
     form = VacancyFilterForm(request.GET or None, units=units)
-    unit_ids = request.access.unit_ids
+    unit_ids, unit_value = request.access.unit_ids, ""
     if form.is_valid() and form.cleaned_data["unit"]:
         unit_ids = [form.cleaned_data["unit"].pk]
-    page = vacancy_page(unit_ids=unit_ids, start=today, days=28, page=request.GET.get("page"))
-    return render(
-        request,
-        "rota/vacancy_list.html",
-        {"page": page, "vacancies": page.object_list, "form": form, "today": today},
+        unit_value = str(unit_ids[0])
+    # Kept until a shift on one of these units (or anything of their homes) changes.
+    table = vacancy_list_html(
+        unit_ids=unit_ids,
+        home_ids=request.access.home_ids,
+        start=today,
+        page=request.GET.get("page"),
+        unit_value=unit_value,
     )
+    return render(request, "rota/vacancy_list.html", {"table": table, "form": form, "today": today})
 
 
 @manager_required
