@@ -41,6 +41,7 @@ _ALL_VERSION = "rota:ver:all"  # roles are shared by every home, and bulk loads 
 _TABLE = "rota:table:{}:{}:{}:{}:{}"
 _MINE = "rota:mine:{}:{}:{}"
 _VACANCIES = "rota:vacancies:{}:{}"
+_SWAP_CHOICES = "rota:swapchoices:{}:{}:{}"
 
 
 @dataclass
@@ -182,6 +183,61 @@ def vacancy_list_html(
         )
         cache.set(key, html, timeout=TABLE_TIMEOUT)
     return mark_safe(html)  # noqa: S308 - rendered by our own template
+
+
+def swap_choices_html(*, staff, today: date) -> dict[str, SafeString]:
+    """The options of the swap form for one person: their own published shifts to come and
+    their unit's colleagues' shifts in their role for six weeks. Kept under the person's,
+    their unit's, their home's and everyone's versions."""
+    versions = _current(
+        [
+            _PERSON_VERSION.format(staff.pk),
+            _UNIT_VERSION.format(staff.home_unit_id),
+            _HOME_VERSION.format(staff.care_home_id),
+            _ALL_VERSION,
+        ]
+    )
+    key = _SWAP_CHOICES.format(staff.pk, today.isoformat(), versions)
+    cached = cache.get(key)
+    if cached is None:
+        cached = _swap_choices_render(staff=staff, today=today)
+        cache.set(key, cached, timeout=TABLE_TIMEOUT)
+    return {which: mark_safe(html) for which, html in cached.items()}  # noqa: S308 - ours
+
+
+def _swap_choices_render(*, staff, today: date) -> dict[str, str]:
+    from staffrota.rota.models import Shift, ShiftStatus
+
+    mine = (
+        Shift.objects.filter(staff=staff, status=ShiftStatus.PUBLISHED, date__gt=today)
+        .select_related("shift_type")
+        .order_by("starts_at")[:40]
+    )
+    # Only shifts of the person's own role: a swap across roles would fail the role rule
+    # anyway, and a list of every colleague's shift is too long to choose from.
+    theirs = (
+        Shift.objects.filter(
+            unit=staff.home_unit_id,
+            job_role=staff.job_role_id,
+            status=ShiftStatus.PUBLISHED,
+            date__gt=today,
+            date__lte=today + timedelta(weeks=6),
+            staff__isnull=False,
+        )
+        .exclude(staff=staff)
+        .select_related("shift_type", "staff__user", "job_role")
+        .order_by("starts_at")[:200]
+    )
+    return {
+        "mine": str(
+            render_to_string("rota/_swap_choices.html", {"which": "mine", "my_shifts": mine})
+        ),
+        "theirs": str(
+            render_to_string(
+                "rota/_swap_choices.html", {"which": "theirs", "colleagues_shifts": theirs}
+            )
+        ),
+    }
 
 
 def _home_of(instance) -> int | None:

@@ -1,8 +1,6 @@
 """Rota pages: editing the grid, vacancies and their candidates, open shifts, swaps,
 calendar feeds and exports. Thin: every change goes through the rota services."""
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -30,7 +28,7 @@ from staffrota.rota.forms import (
     SwapProposeForm,
     VacancyFilterForm,
 )
-from staffrota.rota.grid_cache import vacancy_list_html
+from staffrota.rota.grid_cache import swap_choices_html, vacancy_list_html
 from staffrota.rota.models import (
     AgencyBooking,
     CalendarFeed,
@@ -511,26 +509,8 @@ def my_swaps(request):
                 messages.error(request, str(error))
             return redirect("my_swaps")
         messages.error(request, "Choose one of your shifts and a colleague's shift.")
-    my_shifts = (
-        Shift.objects.filter(staff=me, status=ShiftStatus.PUBLISHED, date__gt=today)
-        .select_related("shift_type")
-        .order_by("starts_at")[:40]
-    )
-    # Only shifts of the person's own role: a swap across roles would fail the role rule
-    # anyway, and a list of every colleague's shift is too long to choose from.
-    colleagues_shifts = (
-        Shift.objects.filter(
-            unit=me.home_unit,
-            job_role=me.job_role_id,
-            status=ShiftStatus.PUBLISHED,
-            date__gt=today,
-            date__lte=today + timedelta(weeks=6),
-            staff__isnull=False,
-        )
-        .exclude(staff=me)
-        .select_related("shift_type", "staff__user", "job_role")
-        .order_by("starts_at")[:200]
-    )
+    # Kept per person until their shifts, their unit's or their home's rota change.
+    choices = swap_choices_html(staff=me, today=today)
     swaps_list = (
         ShiftSwap.objects.filter(proposer=me) | ShiftSwap.objects.filter(colleague=me)
     ).select_related(
@@ -544,8 +524,7 @@ def my_swaps(request):
         "rota/my_swaps.html",
         {
             "me": me,
-            "my_shifts": my_shifts,
-            "colleagues_shifts": colleagues_shifts,
+            "choices": choices,
             "swaps": swaps_list.order_by("-created_at")[:50],
         },
     )
