@@ -87,6 +87,17 @@ def _current(keys: list[str]) -> str:
     return ".".join(found[key] for key in keys)
 
 
+def versions_of(*, units=(), homes=(), people=()) -> str:
+    """One string that changes whenever anything of these units, homes or people (or of
+    everyone) changes: for caches of other pages and API lists built on the same signals."""
+    return _current(
+        [_UNIT_VERSION.format(u) for u in sorted(set(units))]
+        + [_HOME_VERSION.format(h) for h in sorted(set(homes))]
+        + [_PERSON_VERSION.format(p) for p in sorted(set(people))]
+        + [_ALL_VERSION]
+    )
+
+
 def rota_table(*, unit, start: date, days: int) -> RotaTable:
     """The editable table of a unit's rota for `days` days from `start`, drafts included."""
     from staffrota.rota.queries import rota_grid
