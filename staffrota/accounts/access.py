@@ -75,6 +75,26 @@ def access_for(user) -> Access:
     return access
 
 
+_USER = "auth:user:{}"
+
+
+def user_cached(user_id, load):
+    """The user behind a session: from the cache while the access version stands (any save
+    of a user replaces it), else from `load()`, which reads the database."""
+    key = _USER.format(user_id)
+    found = cache.get_many([_ACCESS_VERSION, key])
+    version = found.get(_ACCESS_VERSION)
+    entry = found.get(key)
+    if version is not None and entry is not None and entry[0] == version:
+        return entry[1]
+    user = load()
+    if user is not None and version is not None:
+        # Stamped with the version read before the database: a save meanwhile replaced
+        # it, so a user read from before that save is never served again.
+        cache.set(key, (version, user), timeout=ACCESS_TIMEOUT)
+    return user
+
+
 def _access_resolve(user) -> Access:
     from staffrota.organisation.models import CareHome, StaffMember, Unit
 
