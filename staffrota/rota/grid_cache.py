@@ -35,6 +35,10 @@ from django_scopes import scopes_disabled
 
 TABLE_TIMEOUT = 10 * 60
 _UNIT_VERSION = "rota:ver:unit:{}"
+# Leave and sickness marks of a unit's people: kept apart from its shifts, so the staff
+# asking for and withdrawing leave all day do not throw away the vacancy lists and API
+# pages of shifts, which show no leave.
+_ABSENCE_VERSION = "rota:ver:absence:{}"
 _HOME_VERSION = "rota:ver:{}"
 _PERSON_VERSION = "rota:ver:person:{}"
 _ALL_VERSION = "rota:ver:all"  # roles are shared by every home, and bulk loads touch all
@@ -59,12 +63,15 @@ def rota_changed(
     *,
     unit_ids: Iterable[int | None] = (),
     staff_ids: Iterable[int | None] = (),
+    absence_unit_ids: Iterable[int | None] = (),
     everywhere: bool = False,
 ) -> None:
     """Forget the cached rota tables of these units, these homes (or of every home), and
-    the cached own shifts of these people."""
+    the cached own shifts of these people. `absence_unit_ids`: only leave or sickness of
+    someone on these units changed, not their shifts."""
     keys = [_HOME_VERSION.format(h) for h in home_ids if h is not None]
     keys += [_UNIT_VERSION.format(u) for u in unit_ids if u is not None]
+    keys += [_ABSENCE_VERSION.format(u) for u in absence_unit_ids if u is not None]
     keys += [_PERSON_VERSION.format(s) for s in staff_ids if s is not None]
     if everywhere:
         keys.append(_ALL_VERSION)
@@ -74,7 +81,12 @@ def rota_changed(
 
 def _versions(unit) -> str:
     return _current(
-        [_UNIT_VERSION.format(unit.pk), _HOME_VERSION.format(unit.care_home_id), _ALL_VERSION]
+        [
+            _UNIT_VERSION.format(unit.pk),
+            _ABSENCE_VERSION.format(unit.pk),
+            _HOME_VERSION.format(unit.care_home_id),
+            _ALL_VERSION,
+        ]
     )
 
 
@@ -87,11 +99,13 @@ def _current(keys: list[str]) -> str:
     return ".".join(found[key] for key in keys)
 
 
-def versions_of(*, units=(), homes=(), people=()) -> str:
-    """One string that changes whenever anything of these units, homes or people (or of
-    everyone) changes: for caches of other pages and API lists built on the same signals."""
+def versions_of(*, units=(), homes=(), people=(), absences=()) -> str:
+    """One string that changes whenever anything of these units' shifts, these homes or
+    these people (or of everyone) changes, and the leave or sickness of anyone on the units
+    in `absences`: for caches of other pages and API lists built on the same signals."""
     return _current(
         [_UNIT_VERSION.format(u) for u in sorted(set(units))]
+        + [_ABSENCE_VERSION.format(u) for u in sorted(set(absences))]
         + [_HOME_VERSION.format(h) for h in sorted(set(homes))]
         + [_PERSON_VERSION.format(p) for p in sorted(set(people))]
         + [_ALL_VERSION]
@@ -265,12 +279,17 @@ def _home_of(instance) -> int | None:
     return home_id
 
 
-def _refresh(home_ids=(), unit_ids=(), staff_ids=()) -> None:
+def _refresh(home_ids=(), unit_ids=(), staff_ids=(), absence_unit_ids=()) -> None:
     # Now, so this request's next read is current; and after commit, so a reader that
     # rebuilt the table from the old rows in between does not keep it.
-    home_ids, unit_ids, staff_ids = list(home_ids), list(unit_ids), list(staff_ids)
-    rota_changed(home_ids, unit_ids=unit_ids, staff_ids=staff_ids)
-    transaction.on_commit(lambda: rota_changed(home_ids, unit_ids=unit_ids, staff_ids=staff_ids))
+    changed = {
+        "home_ids": list(home_ids),
+        "unit_ids": list(unit_ids),
+        "staff_ids": list(staff_ids),
+        "absence_unit_ids": list(absence_unit_ids),
+    }
+    rota_changed(**changed)
+    transaction.on_commit(lambda: rota_changed(**changed))
 
 
 def _changed(sender, instance, raw=False, **kwargs):
@@ -317,7 +336,7 @@ def _absence_changed(sender, instance, raw=False, **kwargs):
         if last is not None:
             shifts = shifts.filter(date__lte=last)
         units.update(shifts.values_list("unit_id", flat=True).distinct())
-    _refresh(unit_ids=units, staff_ids=[instance.staff_id])
+    _refresh(absence_unit_ids=units, staff_ids=[instance.staff_id])
 
 
 def _changed_everywhere(sender, instance=None, raw=False, **kwargs):

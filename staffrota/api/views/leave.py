@@ -40,7 +40,7 @@ class LeaveListCreate(ApiListView):
         access = self.request.access
         if not access.manages:
             return versions_of(homes=access.home_ids, people=[access.staff_id or 0])
-        return versions_of(units=access.unit_ids, homes=access.home_ids)
+        return versions_of(absences=access.unit_ids, homes=access.home_ids)
 
     @extend_schema(parameters=[LeaveFilter])
     def get(self, request, *args, **kwargs):

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
+from staffrota.leave.models import LeaveRequest, LeaveStatus
 from staffrota.rota.models import ShiftStatus
 from staffrota.rota.services import shift_create
 from staffrota.testing import factories as f
@@ -120,3 +121,22 @@ def test_a_manager_of_other_units_in_the_same_home_gets_their_own_list(client, h
     theirs, _ = _list(other)
     assert home_a.unit.name in _table(ours) and home_a.other_unit.name not in _table(ours)
     assert home_a.other_unit.name in _table(theirs) and home_a.unit.name not in _table(theirs)
+
+
+def test_leave_asked_for_keeps_the_list_which_shows_no_leave(client, home_a, today):
+    """Staff ask for and withdraw leave all day; that alone must not rebuild the list."""
+    client.force_login(home_a.manager)
+    _list(client)
+    _, cached_queries = _list(client)
+    with scopes_disabled():
+        LeaveRequest.objects.create(
+            care_home=home_a.home,
+            staff=home_a.carer,
+            leave_type="annual",
+            start_date=home_a.shift.date,
+            end_date=home_a.shift.date,
+            hours=6,
+            status=LeaveStatus.PENDING,
+        )
+    _, after_queries = _list(client)
+    assert after_queries == cached_queries
