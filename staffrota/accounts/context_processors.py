@@ -2,6 +2,8 @@
 
 from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 
 # The menu depends only on which kind of person is asking, and every page draws it: its
 # twenty-odd addresses are reversed once per kind of person and process, not per page.
@@ -18,6 +20,7 @@ def navigation(request):
     menu = _menu(manages, is_staff_member, user.is_staff)
     return {
         "nav_items": menu["items"],
+        "nav_html": _menu_html(menu, request.path),
         "nav_links": menu["links"],
         "role_label": user.get_role_display(),
     }
@@ -44,6 +47,28 @@ def _menu(manages: bool, is_staff_member: bool, is_admin: bool) -> dict:
         }
         _MENUS[key] = menu
     return menu
+
+
+def _menu_html(menu: dict, path: str) -> SafeString:
+    """The menu's list items, the current page's marked: drawn once per kind of person and
+    page of the menu (any other page draws it with nothing marked)."""
+    current = path if any(href == path for _, href in menu["items"]) else None
+    drawn = menu.setdefault("html", {})
+    if current not in drawn:
+        drawn[current] = format_html_join(
+            "\n",
+            '<li class="nav-item"><a class="nav-link{}"{} href="{}">{}</a></li>',
+            (
+                (
+                    " active" if href == current else "",
+                    SafeString(' aria-current="page"') if href == current else "",
+                    href,
+                    label,
+                )
+                for label, href in menu["items"]
+            ),
+        )
+    return drawn[current]
 
 
 def _items(manages: bool, is_staff_member: bool, is_admin: bool) -> list[tuple[str, str]]:
