@@ -46,6 +46,7 @@ _TABLE = "rota:table:{}:{}:{}:{}:{}"
 _MINE = "rota:mine:{}:{}:{}"
 _VACANCIES = "rota:vacancies:{}:{}"
 _SWAP_CHOICES = "rota:swapchoices:{}:{}:{}"
+_UNIT_GROUPS = "rota:unitgroups:{}"
 
 
 @dataclass
@@ -206,6 +207,25 @@ def vacancy_list_html(
                 },
             )
         )
+        cache.set(key, html, timeout=TABLE_TIMEOUT)
+    return mark_safe(html)  # noqa: S308 - rendered by our own template
+
+
+def unit_groups_html(*, unit_ids, home_ids, home_id: int | None = None) -> SafeString:
+    """The list of these units (of one home of them, if `home_id`), by home, with links to
+    their rotas. The key names every unit, so only someone seeing exactly these gets it."""
+    from staffrota.organisation.models import Unit
+
+    units, homes = sorted(set(unit_ids)), sorted(set(home_ids))
+    versions = _current([_HOME_VERSION.format(h) for h in homes] + [_ALL_VERSION])
+    who = hashlib.sha256(f"{units}{homes}{home_id}|{versions}".encode()).hexdigest()
+    key = _UNIT_GROUPS.format(who)
+    html = cache.get(key)
+    if html is None:
+        shown = Unit.objects.filter(pk__in=units).select_related("care_home")
+        if home_id is not None:
+            shown = shown.filter(care_home_id=home_id)
+        html = str(render_to_string("web/_unit_groups.html", {"units": shown}))
         cache.set(key, html, timeout=TABLE_TIMEOUT)
     return mark_safe(html)  # noqa: S308 - rendered by our own template
 

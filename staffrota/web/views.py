@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from staffrota.organisation.models import CareHome, Unit
-from staffrota.rota.grid_cache import my_shifts_html, rota_table
+from staffrota.rota.grid_cache import my_shifts_html, rota_table, unit_groups_html
 from staffrota.rota.queries import rota_grid
 from staffrota.web.forms import RotaPeriodForm
 from staffrota.web.permissions import manager_required
@@ -40,7 +40,6 @@ def my_shifts(request):
 @manager_required
 def unit_list(request):
     homes = CareHome.objects.all()
-    units = Unit.objects.filter(pk__in=request.access.unit_ids).select_related("care_home")
     selected_home = None
     home_param = request.GET.get("home", "")
     if home_param:
@@ -48,11 +47,16 @@ def unit_list(request):
             messages.error(request, "Choose a care home from the list.")
         else:
             selected_home = get_object_or_404(homes, pk=int(home_param))
-            units = units.filter(care_home=selected_home)
+    # Kept until a unit or a home of this manager's changes.
+    groups = unit_groups_html(
+        unit_ids=request.access.unit_ids,
+        home_ids=request.access.home_ids,
+        home_id=selected_home.pk if selected_home else None,
+    )
     return render(
         request,
         "web/unit_list.html",
-        {"homes": homes, "units": units, "selected_home": selected_home},
+        {"homes": homes, "groups": groups, "selected_home": selected_home},
     )
 
 
