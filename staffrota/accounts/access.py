@@ -81,7 +81,12 @@ _USER = "auth:user:{}"
 def user_cached(user_id, load):
     """The user behind a session: from the cache while the access version stands (any save
     of a user replaces it), else from `load()`, which reads the database."""
-    key = _USER.format(user_id)
+    return access_cached(_USER.format(user_id), load)
+
+
+def access_cached(key: str, load):
+    """What `load()` returns, kept under `key` while the access version stands: for rows
+    whose every save replaces that version (users, API tokens)."""
     found = cache.get_many([_ACCESS_VERSION, key])
     version = found.get(_ACCESS_VERSION)
     entry = found.get(key)
@@ -133,9 +138,11 @@ def is_manager(user: User) -> bool:
 def connect_signals() -> None:
     from django.db.models.signals import m2m_changed, post_delete, post_save
 
+    from staffrota.api.models import ApiToken
     from staffrota.organisation.models import CareHome, StaffMember, Unit
 
-    for model in (User, StaffMember, Unit, CareHome):
+    # A token revoked or a new one made: the cached token of each request is read afresh.
+    for model in (User, StaffMember, Unit, CareHome, ApiToken):
         post_save.connect(access_changed, sender=model, dispatch_uid=f"access-s-{model.__name__}")
         post_delete.connect(access_changed, sender=model, dispatch_uid=f"access-d-{model.__name__}")
     for through in (User.managed_units.through, User.managed_homes.through):

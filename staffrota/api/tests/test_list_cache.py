@@ -1,5 +1,6 @@
 """API lists kept between identical requests: reused while nothing changes, answered afresh
-after any change they show, and never given to another user or another home."""
+after any change they show, and never given to another user or another home. The token of
+each request is kept too, and a revoked token or a disabled account stops at once."""
 
 from datetime import timedelta
 
@@ -8,7 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_scopes import scopes_disabled
 
+from staffrota.api.models import ApiToken
 from staffrota.api.tests.conftest import bearer
+from staffrota.api.tokens import api_token_revoke
 from staffrota.leave.models import LeaveRequest, LeaveStatus
 from staffrota.rota.services import shift_assign
 from staffrota.testing import factories as f
@@ -119,3 +122,32 @@ def test_staff_of_the_same_home_get_their_own_shifts_only(staff_api, home_a, tod
     nurse, _ = _get(bearer(home_a.nurse.user), url, **params)
     assert [s["id"] for s in mine["results"]] == [home_a.shift.pk]
     assert nurse["results"] == []
+
+
+def test_a_token_revoked_after_use_stops_at_once(home_a):
+    client = bearer(home_a.manager)
+    # The first use writes its time and reads the token again; the second is from the cache.
+    assert client.get("/api/v1/homes/").status_code == 200
+    assert client.get("/api/v1/homes/").status_code == 200
+    with scopes_disabled():
+        for token in ApiToken.objects.filter(user=home_a.manager):
+            api_token_revoke(token=token)
+    assert client.get("/api/v1/homes/").status_code == 401
+
+
+def test_a_token_of_an_account_disabled_after_use_stops_at_once(home_a):
+    client = bearer(home_a.manager)
+    # The first use writes its time and reads the token again; the second is from the cache.
+    assert client.get("/api/v1/homes/").status_code == 200
+    assert client.get("/api/v1/homes/").status_code == 200
+    home_a.manager.is_active = False
+    home_a.manager.save()
+    assert client.get("/api/v1/homes/").status_code == 401
+
+
+def test_the_token_is_not_read_from_the_database_on_each_request(manager_api):
+    manager_api.get("/api/v1/homes/")  # first use: its time is written, the token read again
+    manager_api.get("/api/v1/homes/")
+    with CaptureQueriesContext(connection) as queries:
+        assert manager_api.get("/api/v1/homes/").status_code == 200
+    assert not [q for q in queries.captured_queries if "api_apitoken" in q["sql"]]
