@@ -47,6 +47,7 @@ _MINE = "rota:mine:{}:{}:{}"
 _VACANCIES = "rota:vacancies:{}:{}"
 _SWAP_CHOICES = "rota:swapchoices:{}:{}:{}"
 _UNIT_GROUPS = "rota:unitgroups:{}"
+_OPEN_SHIFTS = "rota:open:{}:{}:{}"
 
 
 @dataclass
@@ -230,6 +231,33 @@ def unit_groups_html(*, unit_ids, home_ids, home_id: int | None = None) -> SafeS
     return mark_safe(html)  # noqa: S308 - rendered by our own template
 
 
+def open_shift_ids(*, staff, today: date) -> list[int]:
+    """The ids of the open shifts `staff` may claim (offers.open_shifts_for), found afresh
+    when anything they depend on changed: the person (their shifts, leave, the units they
+    cover), their home, or the shifts and offers of the units they work on. Those units are
+    kept in the entry and their versions checked on each read."""
+    from staffrota.rota.offers import open_shift_units, open_shifts_for
+
+    versions = _current(
+        [_PERSON_VERSION.format(staff.pk), _HOME_VERSION.format(staff.care_home_id), _ALL_VERSION]
+    )
+    key = _OPEN_SHIFTS.format(staff.pk, today.isoformat(), versions)
+    entry = cache.get(key)
+    if (
+        entry is not None
+        and _current([_UNIT_VERSION.format(u) for u in entry["units"]]) == entry["unit_versions"]
+    ):
+        return entry["ids"]
+    units = open_shift_units(staff)
+    # Read before the shifts: a change meanwhile leaves this entry stamped as older.
+    unit_versions = _current([_UNIT_VERSION.format(u) for u in units])
+    ids = [shift.pk for shift in open_shifts_for(staff, today=today, units=units)]
+    cache.set(
+        key, {"units": units, "unit_versions": unit_versions, "ids": ids}, timeout=TABLE_TIMEOUT
+    )
+    return ids
+
+
 def swap_choices_html(*, staff, today: date) -> dict[str, SafeString]:
     """The options of the swap form for one person: their own published shifts to come and
     their unit's colleagues' shifts in their role for six weeks. Kept under the person's,
@@ -359,6 +387,23 @@ def _absence_changed(sender, instance, raw=False, **kwargs):
     _refresh(absence_unit_ids=units, staff_ids=[instance.staff_id])
 
 
+def _offer_changed(sender, instance, raw=False, **kwargs):
+    """An open shift offered, claimed or withdrawn: the open shifts of its unit change."""
+    if raw:
+        return
+    from staffrota.rota.models import Shift
+
+    with scopes_disabled():
+        unit_id = Shift.objects.filter(pk=instance.shift_id).values_list("unit_id", flat=True)
+        _refresh(unit_ids=list(unit_id))
+
+
+def _cover_changed(sender, instance, raw=False, **kwargs):
+    """A unit a person covers added or removed: their open shifts change."""
+    if not raw:
+        _refresh(staff_ids=[instance.staff_id])
+
+
 def _changed_everywhere(sender, instance=None, raw=False, **kwargs):
     if raw:
         return
@@ -376,8 +421,9 @@ def connect_signals() -> None:
         StaffingRequirement,
         StaffMember,
         Unit,
+        UnitCover,
     )
-    from staffrota.rota.models import Shift
+    from staffrota.rota.models import OpenShiftOffer, Shift
 
     for model in (StaffMember, ShiftType, StaffingRequirement, Unit, User, CareHome):
         post_save.connect(_changed, sender=model, dispatch_uid=f"rota-save-{model.__name__}")
@@ -389,5 +435,9 @@ def connect_signals() -> None:
         uid = f"rota-{model.__name__}"
         post_save.connect(_absence_changed, sender=model, dispatch_uid=f"{uid}-save")
         post_delete.connect(_absence_changed, sender=model, dispatch_uid=f"{uid}-del")
+    post_save.connect(_offer_changed, sender=OpenShiftOffer, dispatch_uid="rota-save-Offer")
+    post_delete.connect(_offer_changed, sender=OpenShiftOffer, dispatch_uid="rota-del-Offer")
+    post_save.connect(_cover_changed, sender=UnitCover, dispatch_uid="rota-save-UnitCover")
+    post_delete.connect(_cover_changed, sender=UnitCover, dispatch_uid="rota-del-UnitCover")
     post_save.connect(_changed_everywhere, sender=JobRole, dispatch_uid="rota-save-JobRole")
     post_delete.connect(_changed_everywhere, sender=JobRole, dispatch_uid="rota-del-JobRole")

@@ -28,7 +28,7 @@ from staffrota.rota.forms import (
     SwapProposeForm,
     VacancyFilterForm,
 )
-from staffrota.rota.grid_cache import swap_choices_html, vacancy_list_html
+from staffrota.rota.grid_cache import open_shift_ids, swap_choices_html, vacancy_list_html
 from staffrota.rota.models import (
     AgencyBooking,
     CalendarFeed,
@@ -462,7 +462,16 @@ def swap_decide(request, swap_id: int):
 @require_GET
 def my_open_shifts(request):
     me = _me(request)
-    shifts = offers.open_shifts_for(me, today=timezone.localdate())
+    # Which shifts pass every rule is kept until the person, their home or the shifts and
+    # offers of their units change; the few shifts themselves are read each time.
+    ids = open_shift_ids(staff=me, today=timezone.localdate())
+    shifts = (
+        Shift.objects.filter(pk__in=ids)
+        .select_related("unit", "shift_type", "job_role")
+        .order_by("starts_at")
+        if ids
+        else []
+    )
     return render(request, "rota/my_open_shifts.html", {"shifts": shifts, "me": me})
 
 
