@@ -413,7 +413,7 @@ def _changed_everywhere(sender, instance=None, raw=False, **kwargs):
 
 def connect_signals() -> None:
     from staffrota.accounts.models import User
-    from staffrota.leave.models import LeaveRequest, SicknessAbsence
+    from staffrota.leave.models import LeavePolicy, LeaveRequest, SicknessAbsence
     from staffrota.organisation.models import (
         CareHome,
         JobRole,
@@ -425,7 +425,8 @@ def connect_signals() -> None:
     )
     from staffrota.rota.models import OpenShiftOffer, Shift
 
-    for model in (StaffMember, ShiftType, StaffingRequirement, Unit, User, CareHome):
+    # LeavePolicy: a person's leave balance (leave/views.py) reads their home's policy.
+    for model in (StaffMember, ShiftType, StaffingRequirement, Unit, User, CareHome, LeavePolicy):
         post_save.connect(_changed, sender=model, dispatch_uid=f"rota-save-{model.__name__}")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"rota-del-{model.__name__}")
     pre_save.connect(_shift_holder_before, sender=Shift, dispatch_uid="rota-before-Shift")
