@@ -14,8 +14,10 @@ themselves; the time-out is only a backstop.
 A person's own shifts ("My shifts", the most requested page of all) are kept the same way
 under a version per person, replaced when any of their shifts changes (a shift moving from
 one person to another replaces both), or their leave or sickness, and under their home's
-and everyone's versions for names, shift types and roles. The vacancy list is kept per set
-of units under the versions of those units and their homes.
+and everyone's versions for names, shift types and roles. The vacancy list, the units
+list, the swap form's options and the open shifts a person may claim are kept the same way,
+and `versions_of` gives other caches (API lists, the leave page) the same versions. Each
+key names exactly whom it was built for: the person, or every unit it shows.
 """
 
 from __future__ import annotations
