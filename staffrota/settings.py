@@ -299,7 +299,10 @@ TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)
 # address). Both cool off after LOGIN_LOCKOUT_MINUTES; an admin can unlock sooner.
 AUTHENTICATION_BACKENDS = [
     "staffrota.security.lockout.LockoutBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend with the signed-in user read from the cache on each request.
+    # Sessions made under the old path ("django.contrib.auth.backends.ModelBackend") sign
+    # in again once.
+    "staffrota.accounts.backends.AccountBackend",
 ]
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20)

@@ -29,6 +29,7 @@ def _pages(data: dict, rng: random.Random) -> dict:
         "staff: my shifts": ("staff", "/my/shifts/"),
         "staff: open shifts": ("staff", "/my/open-shifts/"),
         "staff: swaps": ("staff", "/my/swaps/"),
+        "staff: leave page": ("staff", "/leave/"),
         "om: rota week": ("om", f"/units/{om['units'][0]}/rota/"),
         "om: rota 4 weeks": ("om", f"/units/{om['units'][0]}/rota/?weeks=4"),
         "om: vacancies": ("om", "/vacancies/"),

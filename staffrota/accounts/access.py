@@ -58,18 +58,46 @@ def access_for(user) -> Access:
     """Resolve the homes and units `user` may see from their role and assignments."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return NO_ACCESS
-    version = cache.get(_ACCESS_VERSION)
+    # One round trip for the version and this user's entry; the entry names the version and
+    # the role it was resolved under, so a changed role or any newer change misses it.
+    key = f"access:{user.pk}"
+    found = cache.get_many([_ACCESS_VERSION, key])
+    version = found.get(_ACCESS_VERSION)
     if version is None:
         version = uuid.uuid4().hex
         cache.set(_ACCESS_VERSION, version, timeout=None)
-    # The role is part of the key: a changed role never meets the old answer.
-    key = f"access:{user.pk}:{user.role}:{int(user.is_superuser)}:{version}"
-    cached = cache.get(key)
-    if cached is not None:
-        return Access(*cached)
+    stamp = (version, user.role, bool(user.is_superuser))
+    cached = found.get(key)
+    if cached is not None and tuple(cached[0]) == stamp:
+        return Access(*cached[1])
     access = _access_resolve(user)
-    cache.set(key, astuple(access), timeout=ACCESS_TIMEOUT)
+    cache.set(key, (stamp, astuple(access)), timeout=ACCESS_TIMEOUT)
     return access
+
+
+_USER = "auth:user:{}"
+
+
+def user_cached(user_id, load):
+    """The user behind a session: from the cache while the access version stands (any save
+    of a user replaces it), else from `load()`, which reads the database."""
+    return access_cached(_USER.format(user_id), load)
+
+
+def access_cached(key: str, load):
+    """What `load()` returns, kept under `key` while the access version stands: for rows
+    whose every save replaces that version (users, API tokens)."""
+    found = cache.get_many([_ACCESS_VERSION, key])
+    version = found.get(_ACCESS_VERSION)
+    entry = found.get(key)
+    if version is not None and entry is not None and entry[0] == version:
+        return entry[1]
+    user = load()
+    if user is not None and version is not None:
+        # Stamped with the version read before the database: a save meanwhile replaced
+        # it, so a user read from before that save is never served again.
+        cache.set(key, (version, user), timeout=ACCESS_TIMEOUT)
+    return user
 
 
 def _access_resolve(user) -> Access:
@@ -110,9 +138,11 @@ def is_manager(user: User) -> bool:
 def connect_signals() -> None:
     from django.db.models.signals import m2m_changed, post_delete, post_save
 
+    from staffrota.api.models import ApiToken
     from staffrota.organisation.models import CareHome, StaffMember, Unit
 
-    for model in (User, StaffMember, Unit, CareHome):
+    # A token revoked or a new one made: the cached token of each request is read afresh.
+    for model in (User, StaffMember, Unit, CareHome, ApiToken):
         post_save.connect(access_changed, sender=model, dispatch_uid=f"access-s-{model.__name__}")
         post_delete.connect(access_changed, sender=model, dispatch_uid=f"access-d-{model.__name__}")
     for through in (User.managed_units.through, User.managed_homes.through):

@@ -8,10 +8,11 @@ access and opens their scope itself, for the rest of the view.
 from contextlib import ExitStack
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
-from staffrota.accounts.access import access_for
+from staffrota.accounts.access import access_cached, access_for
 from staffrota.api.models import ApiToken, token_digest
 from staffrota.tenancy import home_scope
 
@@ -31,7 +32,13 @@ class TokenAuthentication(authentication.BaseAuthentication):
                 "Send the token as 'Authorization: Bearer <token>', with no spaces in it."
             )
         raw = header[1].decode(errors="replace")
-        token = ApiToken.objects.select_related("user").filter(digest=token_digest(raw)).first()
+        digest = token_digest(raw)
+        # Every API request asks; kept under the access version, which any save of a token
+        # or a user replaces, so a revoked token or a disabled account stops at once.
+        key = f"api:token:{digest}"
+        token = access_cached(
+            key, lambda: ApiToken.objects.select_related("user").filter(digest=digest).first()
+        )
         if token is None or not token.is_live:
             raise exceptions.AuthenticationFailed(
                 "This token is not valid: it is mistyped, revoked or expired. "
@@ -42,6 +49,7 @@ class TokenAuthentication(authentication.BaseAuthentication):
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_GRANULARITY:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+            cache.delete(key)  # read afresh next time, with this use on it
         return token.user, token
 
     def authenticate_header(self, request) -> str:

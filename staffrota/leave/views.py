@@ -4,10 +4,14 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.backends.utils import csrf_input
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
 from staffrota.leave import services
 from staffrota.leave.entitlement import balance_for
@@ -30,6 +34,7 @@ from staffrota.leave.queries import (
     staff_in_scope,
 )
 from staffrota.organisation.models import Unit
+from staffrota.rota.grid_cache import versions_of
 from staffrota.web.permissions import manager_required
 
 STAFF_RELATED = ("care_home", "home_unit", "job_role", "user")
@@ -41,10 +46,10 @@ def my_leave(request):
         if request.access.manages:
             return redirect("leave_queue")
         raise Http404("Your account is not linked to a staff record.")
-    staff = get_object_or_404(
-        staff_in_scope(request.access).select_related(*STAFF_RELATED), pk=request.access.staff_id
-    )
+    staff = None
     form = LeaveRequestForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        staff = _my_staff_record(request)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -66,20 +71,63 @@ def my_leave(request):
                 messages.info(request, "Sent to your manager. " + leave.decision_note)
             return redirect("leave_mine")
     today = timezone.localdate()
-    leave_list = list(
-        requests_in_scope(request.access).filter(staff=staff).order_by("-start_date", "-pk")[:50]
-    )
+    sections = _my_leave_sections(request, today=today, staff=staff)
     return render(
         request,
         "leave/my_leave.html",
-        {
-            "staff": staff,
-            "balance": balance_for(staff, today, today=today),
-            "form": form,
-            "requests": leave_list,
-            "today": today,
-        },
+        {"sections": sections, "form": form, "today": today},
     )
+
+
+def _my_staff_record(request):
+    return get_object_or_404(
+        staff_in_scope(request.access).select_related(*STAFF_RELATED), pk=request.access.staff_id
+    )
+
+
+_CSRF_PLACEHOLDER = "<!-- csrf field -->"
+
+
+def _my_leave_sections(request, *, today, staff=None) -> dict[str, SafeString]:
+    """The person's balance and their requests, kept until their leave, their staff record,
+    their home (its leave policy) or the day changes: the page staff reopen after asking for
+    leave. Only ever built for the requester's own staff record."""
+    staff_id = request.access.staff_id
+    versions = versions_of(homes=request.access.home_ids, people=[staff_id])
+    key = f"leave:mine:{staff_id}:{today.isoformat()}:{versions}"
+    cached = cache.get(key)
+    if cached is None:
+        staff = staff or _my_staff_record(request)
+        leave_list = list(
+            requests_in_scope(request.access)
+            .filter(staff=staff)
+            .order_by("-start_date", "-pk")[:50]
+        )
+        cached = {
+            "top": str(
+                render_to_string(
+                    "leave/_my_leave_top.html",
+                    {"staff": staff, "balance": balance_for(staff, today, today=today)},
+                )
+            ),
+            "requests": str(
+                render_to_string(
+                    "leave/_my_leave_requests.html",
+                    {
+                        "requests": leave_list,
+                        "today": today,
+                        "csrf_placeholder": mark_safe(_CSRF_PLACEHOLDER),  # noqa: S308
+                    },
+                )
+            ),
+        }
+        cache.set(key, cached, timeout=10 * 60)
+    # Each withdraw form gets this request's CSRF field, like {% csrf_token %} would give.
+    field = str(csrf_input(request))
+    return {
+        "top": mark_safe(cached["top"]),  # noqa: S308 - rendered by our own templates
+        "requests": mark_safe(cached["requests"].replace(_CSRF_PLACEHOLDER, field)),  # noqa: S308
+    }
 
 
 @login_required

@@ -46,7 +46,7 @@ class MetricsMiddleware:
         status = response.status_code
         metrics.observe_request(view=view, method=request.method, status=status, duration=duration)
         try:
-            stats.request_record(duration_seconds=duration, error=status >= 500)
+            stats.request_note(duration_seconds=duration, error=status >= 500)
         except Exception:  # the cache being down must not take pages down with it
             logger.warning("request statistics not recorded", exc_info=True)
         logger.info(

@@ -9,6 +9,7 @@ from staffrota.audit.services import audit_record
 from staffrota.notifications.services import email_queue
 from staffrota.organisation.models import StaffMember, UnitCover
 from staffrota.rota.eligibility import check_candidates, check_person_on_shifts
+from staffrota.rota.grid_cache import rota_changed
 from staffrota.rota.models import (
     VACANT,
     AgencyBooking,
@@ -67,16 +68,21 @@ def _verdicts(shift: Shift) -> dict[StaffMember, Verdict]:
     return {member: verdicts[member.pk] for member in pool}
 
 
-def open_shifts_for(staff: StaffMember, *, today) -> list[Shift]:
+def open_shift_units(staff: StaffMember) -> list[int]:
+    """The units whose open shifts this person may claim: their own and those they cover."""
+    return [
+        staff.home_unit_id,
+        *UnitCover.objects.filter(staff=staff).values_list("unit_id", flat=True),
+    ]
+
+
+def open_shifts_for(staff: StaffMember, *, today, units: list[int] | None = None) -> list[Shift]:
     """Open shifts from today that this person may claim (every rule passes).
 
     A fixed number of queries: offered shifts on their units in roles they cover, then
     one rules check of the person against all of them.
     """
-    units = [
-        staff.home_unit_id,
-        *UnitCover.objects.filter(staff=staff).values_list("unit_id", flat=True),
-    ]
+    units = units if units is not None else open_shift_units(staff)
     roles = ROLE_COVERS.get(staff.job_role.code, {staff.job_role.code})
     offered = list(
         Shift.objects.filter(
@@ -123,7 +129,9 @@ def withdraw_offer(*, shift: Shift, actor) -> None:
         updated = OpenShiftOffer.objects.filter(shift=shift, status=OfferStatus.OPEN).update(
             status=OfferStatus.WITHDRAWN
         )
-        if updated:
+        if updated:  # update() sends no signals: the open-shift lists of the unit change
+            rota_changed(unit_ids=[shift.unit_id])
+            transaction.on_commit(lambda: rota_changed(unit_ids=[shift.unit_id]))
             audit_record(actor=actor, action="shift.offer_withdrawn", target=shift)
 
 

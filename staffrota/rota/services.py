@@ -290,8 +290,10 @@ def rota_publish(*, unit: Unit, start: date, end: date, actor) -> int:
         Shift.objects.filter(pk__in=[s.pk for s in drafts]).update(
             status=ShiftStatus.PUBLISHED, updated_at=timezone.now()
         )
-        rota_changed(unit_ids=[unit.pk])  # update() sends no signals
-        transaction.on_commit(lambda: rota_changed(unit_ids=[unit.pk]))
+        # update() sends no signals: the table and each person's own shifts now show them.
+        people = list(by_person)
+        rota_changed(unit_ids=[unit.pk], staff_ids=people)
+        transaction.on_commit(lambda: rota_changed(unit_ids=[unit.pk], staff_ids=people))
         if drafts:
             shifts_bulk_changed.send(
                 sender=Shift, care_home_id=unit.care_home_id, days={s.date for s in drafts}

@@ -1,8 +1,6 @@
 """Rota pages: editing the grid, vacancies and their candidates, open shifts, swaps,
 calendar feeds and exports. Thin: every change goes through the rota services."""
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -30,6 +28,7 @@ from staffrota.rota.forms import (
     SwapProposeForm,
     VacancyFilterForm,
 )
+from staffrota.rota.grid_cache import open_shift_ids, swap_choices_html, vacancy_list_html
 from staffrota.rota.models import (
     VACANT,
     AgencyBooking,
@@ -51,7 +50,7 @@ from staffrota.rota.services import (
     shift_create,
     shift_unassign,
 )
-from staffrota.rota.vacancies import vacancy_candidates, vacancy_page
+from staffrota.rota.vacancies import vacancy_candidates
 from staffrota.web.permissions import manager_required
 
 SHIFT_RELATED = ("care_home", "unit", "shift_type", "job_role", "staff__user", "staff__job_role")
@@ -328,15 +327,19 @@ def vacancy_list(request):
     today = timezone.localdate()
     units = Unit.objects.filter(pk__in=request.access.unit_ids).select_related("care_home")
     form = VacancyFilterForm(request.GET or None, units=units)
-    unit_ids = request.access.unit_ids
+    unit_ids, unit_value = request.access.unit_ids, ""
     if form.is_valid() and form.cleaned_data["unit"]:
         unit_ids = [form.cleaned_data["unit"].pk]
-    page = vacancy_page(unit_ids=unit_ids, start=today, days=28, page=request.GET.get("page"))
-    return render(
-        request,
-        "rota/vacancy_list.html",
-        {"page": page, "vacancies": page.object_list, "form": form, "today": today},
+        unit_value = str(unit_ids[0])
+    # Kept until a shift on one of these units (or anything of their homes) changes.
+    table = vacancy_list_html(
+        unit_ids=unit_ids,
+        home_ids=request.access.home_ids,
+        start=today,
+        page=request.GET.get("page"),
+        unit_value=unit_value,
     )
+    return render(request, "rota/vacancy_list.html", {"table": table, "form": form, "today": today})
 
 
 @manager_required
@@ -475,7 +478,16 @@ def swap_decide(request, swap_id: int):
 @require_GET
 def my_open_shifts(request):
     me = _me(request)
-    shifts = offers.open_shifts_for(me, today=timezone.localdate())
+    # Which shifts pass every rule is kept until the person, their home or the shifts and
+    # offers of their units change; the few shifts themselves are read each time.
+    ids = open_shift_ids(staff=me, today=timezone.localdate())
+    shifts = (
+        Shift.objects.filter(pk__in=ids)
+        .select_related("unit", "shift_type", "job_role")
+        .order_by("starts_at")
+        if ids
+        else []
+    )
     return render(request, "rota/my_open_shifts.html", {"shifts": shifts, "me": me})
 
 
@@ -522,26 +534,8 @@ def my_swaps(request):
                 messages.error(request, str(error))
             return redirect("my_swaps")
         messages.error(request, "Choose one of your shifts and a colleague's shift.")
-    my_shifts = (
-        Shift.objects.filter(staff=me, status=ShiftStatus.PUBLISHED, date__gt=today)
-        .select_related("shift_type")
-        .order_by("starts_at")[:40]
-    )
-    # Only shifts of the person's own role: a swap across roles would fail the role rule
-    # anyway, and a list of every colleague's shift is too long to choose from.
-    colleagues_shifts = (
-        Shift.objects.filter(
-            unit=me.home_unit,
-            job_role=me.job_role_id,
-            status=ShiftStatus.PUBLISHED,
-            date__gt=today,
-            date__lte=today + timedelta(weeks=6),
-            staff__isnull=False,
-        )
-        .exclude(staff=me)
-        .select_related("shift_type", "staff__user", "job_role")
-        .order_by("starts_at")[:200]
-    )
+    # Kept per person until their shifts, their unit's or their home's rota change.
+    choices = swap_choices_html(staff=me, today=today)
     swaps_list = (
         ShiftSwap.objects.filter(proposer=me) | ShiftSwap.objects.filter(colleague=me)
     ).select_related(
@@ -555,8 +549,7 @@ def my_swaps(request):
         "rota/my_swaps.html",
         {
             "me": me,
-            "my_shifts": my_shifts,
-            "colleagues_shifts": colleagues_shifts,
+            "choices": choices,
             "swaps": swaps_list.order_by("-created_at")[:50],
         },
     )

@@ -10,10 +10,9 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from staffrota.leave.queries import upcoming_leave
-from staffrota.organisation.models import CareHome, StaffMember, Unit
-from staffrota.rota.grid_cache import rota_table
-from staffrota.rota.queries import rota_grid, shifts_for_person
+from staffrota.organisation.models import CareHome, Unit
+from staffrota.rota.grid_cache import my_shifts_html, rota_table, unit_groups_html
+from staffrota.rota.queries import rota_grid
 from staffrota.web.forms import RotaPeriodForm
 from staffrota.web.permissions import manager_required
 
@@ -27,32 +26,20 @@ def home(request):
 
 @login_required
 def my_shifts(request):
-    staff = None
-    shifts = []
-    leave = []
+    body = None
     if request.access.staff_id:
-        staff = get_object_or_404(
-            StaffMember.objects.select_related("home_unit", "job_role"),
-            pk=request.access.staff_id,
+        # Kept per person until one of their shifts, their leave or a name it shows changes.
+        body = my_shifts_html(
+            staff_id=request.access.staff_id,
+            home_id=request.access.home_ids[0],
+            start=timezone.localdate(),
         )
-        shifts = shifts_for_person(staff=staff, start=timezone.localdate(), days=28)
-        leave = upcoming_leave(staff=staff, start=timezone.localdate(), days=28)
-    return render(
-        request,
-        "web/my_shifts.html",
-        {
-            "staff": staff,
-            "shifts": shifts,
-            "leave": leave,
-            "total_hours": sum(shift.paid_hours for shift in shifts),
-        },
-    )
+    return render(request, "web/my_shifts.html", {"body": body})
 
 
 @manager_required
 def unit_list(request):
     homes = CareHome.objects.all()
-    units = Unit.objects.filter(pk__in=request.access.unit_ids).select_related("care_home")
     selected_home = None
     home_param = request.GET.get("home", "")
     if home_param:
@@ -60,11 +47,16 @@ def unit_list(request):
             messages.error(request, "Choose a care home from the list.")
         else:
             selected_home = get_object_or_404(homes, pk=int(home_param))
-            units = units.filter(care_home=selected_home)
+    # Kept until a unit or a home of this manager's changes.
+    groups = unit_groups_html(
+        unit_ids=request.access.unit_ids,
+        home_ids=request.access.home_ids,
+        home_id=selected_home.pk if selected_home else None,
+    )
     return render(
         request,
         "web/unit_list.html",
-        {"homes": homes, "units": units, "selected_home": selected_home},
+        {"homes": homes, "groups": groups, "selected_home": selected_home},
     )
 
 

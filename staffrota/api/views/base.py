@@ -1,6 +1,15 @@
+import hashlib
+from dataclasses import astuple
+
+from django.core.cache import cache
+from django.utils import timezone
 from rest_framework import generics, views
+from rest_framework.response import Response
 
 from staffrota.api.authentication import TenantScopedMixin
+
+# The backstop only: every change a list shows replaces one of its versions at once.
+LIST_TIMEOUT = 10 * 60
 
 
 class ApiView(TenantScopedMixin, views.APIView):
@@ -18,6 +27,37 @@ class ApiListView(TenantScopedMixin, generics.ListAPIView):
             parser.is_valid(raise_exception=True)
             self._filters = parser.validated_data
         return self._filters
+
+    def cache_versions(self) -> str | None:
+        """The versions (rota.grid_cache.versions_of) of everything this list shows, or None
+        for a list that is built afresh every time."""
+        return None
+
+    def list(self, request, *args, **kwargs):
+        # Integrations poll the same lists again and again: a page is kept until something
+        # on it changes. The key names the user, what they may see and the exact request,
+        # so nobody is given a page built for someone else. Permissions and throttling have
+        # run already (in `initial`); a refused or invalid request is never stored.
+        versions = self.cache_versions()
+        if versions is None:
+            return super().list(request, *args, **kwargs)
+        who = (
+            type(self).__name__,
+            request.user.pk,
+            request.user.role,
+            astuple(request.access),
+            request.get_host(),
+            request.get_full_path(),
+            timezone.localdate().isoformat(),
+        )
+        key = "api:list:" + hashlib.sha256(f"{who}|{versions}".encode()).hexdigest()
+        data = cache.get(key)
+        if data is not None:
+            return Response(data)
+        response = super().list(request, *args, **kwargs)
+        if response.status_code == 200:
+            cache.set(key, response.data, timeout=LIST_TIMEOUT)
+        return response
 
 
 class ApiDetailView(TenantScopedMixin, generics.RetrieveAPIView):

@@ -9,6 +9,7 @@ from staffrota.api import queries
 from staffrota.api.serializers import LeaveCreateSerializer, LeaveFilter, LeaveRequestSerializer
 from staffrota.api.views.base import ApiDetailView, ApiListView
 from staffrota.leave.services import leave_request_submit
+from staffrota.rota.grid_cache import versions_of
 
 
 class LeaveListCreate(ApiListView):
@@ -33,6 +34,13 @@ class LeaveListCreate(ApiListView):
             if name in filters:
                 requests = requests.filter(**{field: filters[name]})
         return requests.order_by("-start_date", "pk")
+
+    def cache_versions(self) -> str:
+        # Leave or sickness replaces the version of the person and of their home unit.
+        access = self.request.access
+        if not access.manages:
+            return versions_of(homes=access.home_ids, people=[access.staff_id or 0])
+        return versions_of(absences=access.unit_ids, homes=access.home_ids)
 
     @extend_schema(parameters=[LeaveFilter])
     def get(self, request, *args, **kwargs):

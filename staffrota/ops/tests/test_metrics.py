@@ -143,3 +143,23 @@ def test_request_log_line_is_json_with_view_and_status(client, db, caplog):
     line = json.loads(JsonFormatter().format(record))
     assert line["view"] == "login" and line["status"] == 200
     assert line["request_id"] == response["X-Request-ID"]
+
+
+def test_requests_noted_in_one_second_reach_the_window_together(db):
+    now = 1_900_000_000.0
+    stats.request_note(duration_seconds=0.1, error=False, now=now)  # first: written at once
+    for n in range(4):
+        stats.request_note(duration_seconds=0.1, error=False, now=now + 0.1 * (n + 1))
+    assert stats.window(minutes=0, now=now + 0.5).requests == 1
+    stats.request_note(duration_seconds=0.1, error=False, now=now + 1.2)
+    assert stats.window(minutes=0, now=now + 1.2).requests == 6
+
+
+def test_a_server_error_is_counted_at_once(db):
+    now = 1_900_000_600.0
+    stats.request_note(duration_seconds=0.1, error=False, now=now)
+    stats.request_note(duration_seconds=0.1, error=False, now=now + 0.1)
+    stats.request_note(duration_seconds=0.2, error=True, now=now + 0.2)
+    window = stats.window(minutes=0, now=now + 0.2)
+    assert window.requests == 3
+    assert window.errors == 1

@@ -1,0 +1,142 @@
+"""The vacancy list, cached per set of units: reused while nothing changes, shown afresh after
+a vacancy is filled or made vacant again, a minimum or a name changes, and never given to a
+manager who sees other units."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django_scopes import scopes_disabled
+
+from staffrota.leave.models import LeaveRequest, LeaveStatus
+from staffrota.rota.models import ShiftStatus
+from staffrota.rota.services import shift_create
+from staffrota.testing import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def _list(client, **params) -> tuple[str, int]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("vacancy_list"), params)
+    assert response.status_code == 200
+    return response.content.decode(), len(queries)
+
+
+def _table(page: str) -> str:
+    return page[page.index("<tbody>") : page.index("</tbody>")]
+
+
+def _fills(page: str) -> int:
+    return page.count("Fill…")
+
+
+def _published_vacancy(world, day):
+    with scopes_disabled():
+        return shift_create(
+            unit=world.unit,
+            day=day,
+            shift_type=world.early,
+            job_role=world.carer.job_role,
+            status=ShiftStatus.PUBLISHED,
+        )
+
+
+def test_second_view_reuses_the_list(client, home_a):
+    client.force_login(home_a.manager)
+    first, first_queries = _list(client)
+    second, second_queries = _list(client)
+    assert second_queries < first_queries
+    assert _table(second) == _table(first)
+    assert _fills(second) == 1
+
+
+def test_filling_a_vacancy_and_making_it_vacant_again_show_at_once(client, home_a, today):
+    """The load test's manager write: fill from the list, then undo it."""
+    vacancy = _published_vacancy(home_a, today + timedelta(days=5))
+    client.force_login(home_a.manager)
+    before, _ = _list(client)
+    action = reverse("shift_action", args=[vacancy.pk])
+    filled = client.post(
+        action, {"action": "assign", "staff": home_a.carer.pk, "next": reverse("vacancy_list")}
+    )
+    assert filled.status_code == 302
+    after_fill, _ = _list(client)
+    undone = client.post(
+        action, {"action": "unassign", "reason": "undo", "next": reverse("vacancy_list")}
+    )
+    assert undone.status_code == 302
+    after_undo, _ = _list(client)
+    assert _fills(after_fill) == _fills(before) - 1
+    assert _fills(after_undo) == _fills(before)
+
+
+def test_a_new_minimum_shows_at_once(client, home_a):
+    client.force_login(home_a.manager)
+    before, _ = _list(client)
+    with scopes_disabled():
+        f.requirement(home_a.unit, home_a.night, f.job_role("rn"), 1, home_a.vacancy.date.weekday())
+    after, _ = _list(client)
+    assert "1 short" not in before
+    assert "1 short" in after
+
+
+def test_a_renamed_home_shows_on_a_list_across_homes(client, home_a, home_b):
+    client.force_login(f.service_manager(home_a.home, home_b.home))
+    before, _ = _list(client)
+    with scopes_disabled():
+        home_a.home.name = "Ashgrove Renamed"
+        home_a.home.save()
+    after, _ = _list(client)
+    assert "Ashgrove Renamed" not in _table(before)
+    assert "Ashgrove Renamed" in _table(after)
+
+
+def test_another_homes_manager_never_gets_this_list(client, home_a, home_b):
+    client.force_login(home_a.manager)
+    ours, _ = _list(client)
+    theirs_client = Client()
+    theirs_client.force_login(home_b.manager)
+    theirs, _ = _list(theirs_client)
+    assert home_a.unit.name in _table(ours) and home_b.unit.name not in _table(ours)
+    assert home_b.unit.name in _table(theirs) and home_a.unit.name not in _table(theirs)
+
+
+def test_a_manager_of_other_units_in_the_same_home_gets_their_own_list(client, home_a, today):
+    with scopes_disabled():
+        shift_create(
+            unit=home_a.other_unit,
+            day=today + timedelta(days=3),
+            shift_type=home_a.early,
+            job_role=home_a.carer.job_role,
+            status=ShiftStatus.PUBLISHED,
+        )
+    client.force_login(home_a.manager)
+    ours, _ = _list(client)
+    other = Client()
+    other.force_login(f.operational_manager(home_a.other_unit))
+    theirs, _ = _list(other)
+    assert home_a.unit.name in _table(ours) and home_a.other_unit.name not in _table(ours)
+    assert home_a.other_unit.name in _table(theirs) and home_a.unit.name not in _table(theirs)
+
+
+def test_leave_asked_for_keeps_the_list_which_shows_no_leave(client, home_a, today):
+    """Staff ask for and withdraw leave all day; that alone must not rebuild the list."""
+    client.force_login(home_a.manager)
+    _list(client)
+    _, cached_queries = _list(client)
+    with scopes_disabled():
+        LeaveRequest.objects.create(
+            care_home=home_a.home,
+            staff=home_a.carer,
+            leave_type="annual",
+            start_date=home_a.shift.date,
+            end_date=home_a.shift.date,
+            hours=6,
+            status=LeaveStatus.PENDING,
+        )
+    _, after_queries = _list(client)
+    assert after_queries == cached_queries
