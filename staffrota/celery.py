@@ -5,6 +5,11 @@ import os
 
 from celery import Celery
 
+from staffrota.ops import filesystem_broker
+
+# "filesystem://" (the no-server default) means kombu's transport with atomic writes.
+filesystem_broker.register()
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "staffrota.settings")
 
 app = Celery("staffrota")

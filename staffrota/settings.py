@@ -173,8 +173,6 @@ if CELERY_BROKER_URL == "filesystem://":
         "control_folder": str(_queue_dir / "control"),
         "store_processed": False,
     }
-    # Kombu's file-system transport with atomic writes (see the module for why).
-    CELERY_BROKER_TRANSPORT = "staffrota.ops.filesystem_broker:Transport"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True

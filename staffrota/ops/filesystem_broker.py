@@ -12,6 +12,7 @@ import os
 import uuid
 from time import monotonic
 
+import kombu.transport
 from kombu.transport import filesystem
 from kombu.utils.encoding import str_to_bytes
 from kombu.utils.json import dumps
@@ -33,6 +34,10 @@ class Channel(filesystem.Channel):
 
 class Transport(filesystem.Transport):
     Channel = Channel
-    # No server, so no default host: without this kombu logs "No hostname was supplied" on
-    # every connection (its own alias is special-cased; a transport named by path is not).
-    default_connection_params = {}  # noqa: RUF012 - kombu's attribute, read only
+
+
+def register() -> None:
+    """Make the "filesystem://" broker address mean this transport, in the web process and
+    the worker alike (both import `staffrota.celery`). An address naming another broker
+    (Redis in production, or a test pointing at an unreachable one) is left alone."""
+    kombu.transport.TRANSPORT_ALIASES["filesystem"] = f"{__name__}:Transport"

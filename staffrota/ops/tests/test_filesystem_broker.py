@@ -30,3 +30,11 @@ def test_a_message_still_being_written_is_not_taken(tmp_path):
     with _connection(tmp_path) as connection, pytest.raises(Empty):
         connection.default_channel._get("celery")
     assert (tmp_path / "1_abc.celery.msg.part").exists()
+
+
+def test_the_default_broker_address_uses_the_atomic_transport():
+    from staffrota.celery import app
+
+    with Connection("filesystem://", transport_options=app.conf.broker_transport_options) as c:
+        assert c.transport_cls == "filesystem"
+        assert isinstance(c.transport, Transport)
