@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from .model import Cover, Problem, Roster, Staff
+from .weekly import add_weekly_rest
 
 #: Money is in pence per hour, so minutes * hourly rate is 60 times pence; penalties are then
 #: scaled by the same factor to keep the objective integral.
@@ -284,6 +285,8 @@ class RotaModel:
             self.weekend_vars[p] = weekend_vars
             if c.max_weekends is not None and len(weekend_vars) > c.max_weekends:
                 self._add(sum(weekend_vars) <= c.max_weekends)
+
+        add_weekly_rest(self, p)
 
     def minutes_expr(self, p: int, days: range) -> cp_model.LinearExprT:
         """Minutes person ``p`` works on ``days`` (constants outside the free cells)."""

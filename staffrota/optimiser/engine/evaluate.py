@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from . import weekly
 from .model import Problem, Roster, Staff
 
 
@@ -180,6 +181,21 @@ def _check_person(
         worked = sum(any(row[d] is not None for d in wk) for wk in problem.weekends())
         if worked > c.max_weekends:
             add("max_weekends", f"works {worked} weekends, at most {c.max_weekends} allowed")
+    for week, first in weekly.breaches(problem, person, row):
+        # A breach among shifts that cannot change is the published rota's, not the
+        # roster's: it is reported against the roster's first new shift of the fortnight.
+        new = [
+            d
+            for d in range(max(0, first - 1), min(h, first + 14))
+            if row[d] is not None and person.fixed.get(d) != row[d]
+        ]
+        if new:
+            add(
+                "weekly_rest",
+                f"no 24 hours off in the week from {problem.day_label(week)} nor 48 in "
+                f"the fortnight from {problem.day_label(first)}",
+                new[0],
+            )
     return out
 
 
