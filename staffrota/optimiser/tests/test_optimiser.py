@@ -393,8 +393,9 @@ def test_rules_engine_breach_is_found_and_removed(home_a):
 
 def test_drafts_over_three_weeks_keep_the_weekly_rest_so_nothing_is_removed(home_a):
     """Two carers (one opted out of the 48-hour week), cover every day and a home that
-    allows 14 days in a row: only the weekly rest (24 hours a week, or 48 in the fortnight) keeps anyone off. The week before
-    the period, published, gave Casey no 24 hours, so that fortnight needs 48 in the period."""
+    allows 14 days in a row: only the weekly rest (24 hours a week, or 48 in the fortnight)
+    keeps anyone off. The week before the period, published, gave Casey no 24 hours, so
+    that fortnight needs 48 in the period."""
     today = home_a.shift.date
     monday = today + timedelta(days=14 - today.weekday())
     if fortnight_start(monday) == monday:
