@@ -3,9 +3,9 @@ fill, and the plan the product runs (greedy, then the solver, checked by the rul
 
 The rules are checked twice over, by different code: the engine's own model of a person's
 working time (rest between shifts, days in a row, weekly hours, the weekly rest, one shift a
-day, units and roles) and the rota's rules engine (`staffrota.rota.rules`, the one every manual change goes
-through), against every shift the person holds on the rota before, during and after the
-period. A draft shift either passes both or is not proposed.
+day, units and roles) and the rota's rules engine (`staffrota.rota.rules`, the one every
+manual change goes through), against every shift the person holds on the rota before,
+during and after the period. A draft shift either passes both or is not proposed.
 """
 
 from __future__ import annotations
