@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db.models import Q
@@ -50,7 +50,7 @@ from staffrota.organisation.models import ShiftType as DbShiftType
 from staffrota.rota.costs import agency_rate
 from staffrota.rota.eligibility import load_absences
 from staffrota.rota.models import Shift, ShiftSource, ShiftStatus
-from staffrota.rota.rules import ROLE_COVERS, Absence, fortnight_start
+from staffrota.rota.rules import LOCAL, ROLE_COVERS, Absence, fortnight_start
 from staffrota.rota.services import shift_times
 
 MIN_REST = 11 * 60
@@ -149,6 +149,28 @@ def _minutes(value) -> int:
 
 def _length(st: DbShiftType) -> int:
     return (_minutes(st.ends) - _minutes(st.starts)) % 1440 or 1440
+
+
+def skipped_hours(first: date, last: date, origin: date) -> tuple[int, ...]:
+    """Wall-clock minutes from midnight of `origin` at which the clocks go forward, for the
+    days first..last (the weekly rest counts real hours; the engine's times are wall-clock)."""
+    found = []
+    day = first
+    while day <= last:
+        midnight = datetime.combine(day, time.min, LOCAL)
+        before = midnight.utcoffset()
+        if datetime.combine(day + timedelta(days=1), time.min, LOCAL).utcoffset() > before:
+            instant = midnight.astimezone(UTC)
+            for _ in range(25):
+                instant += timedelta(hours=1)
+                local = instant.astimezone(LOCAL)
+                if local.utcoffset() > before:
+                    jump = (local.utcoffset() - before) // timedelta(minutes=1)
+                    wall = local.hour * 60 + local.minute - jump
+                    found.append(1440 * (day - origin).days + wall)
+                    break
+        day += timedelta(days=1)
+    return tuple(found)
 
 
 def slot_id(unit: Unit, st: DbShiftType) -> str:
@@ -416,7 +438,10 @@ def build_problem(*, units: list[Unit], start: date, weeks: int) -> Mapping:
         covers=tuple(covers),
         start=start,
         name=", ".join(u.name for u in units),
-        weekly_rest=WeeklyRest(fortnight_start=(fortnight_start(start) - start).days),
+        weekly_rest=WeeklyRest(
+            fortnight_start=(fortnight_start(start) - start).days,
+            skipped_hours=skipped_hours(start - FORTNIGHT, horizon_end + FORTNIGHT, start),
+        ),
     )
     return Mapping(
         problem=problem,

@@ -177,9 +177,14 @@ class WeeklyRest:
     Rest is measured inside the week or fortnight, from shift start and end times (every
     shift type needs ``start_minute``). The law also accepts two separate 24 hours in the
     fortnight; the solver does not count on that, so what it proposes is always legal.
+
+    Times are wall-clock minutes. ``skipped_hours`` lists the minutes (from midnight at
+    the start of day 0) at which the clocks go forward an hour: a stretch over one is an
+    hour shorter than its wall-clock length.
     """
 
     fortnight_start: int = 0
+    skipped_hours: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

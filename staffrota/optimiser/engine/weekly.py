@@ -43,19 +43,22 @@ def _times(problem: Problem) -> dict[str, tuple[int, int]]:
     }
 
 
-def free_gaps(busy: list[tuple[int, int]], start: int, end: int) -> list[int]:
-    """Lengths of the stretches inside [start, end) that no busy interval touches."""
-    gaps, cursor = [], start
+def free_gaps(
+    busy: list[tuple[int, int]], start: int, end: int, skipped: tuple[int, ...] = ()
+) -> list[int]:
+    """Lengths of the stretches inside [start, end) that no busy interval touches, in real
+    minutes (an hour less for each time in `skipped` the clocks go forward inside one)."""
+    spans, cursor = [], start
     for begin, finish in sorted(busy):
         begin, finish = max(begin, start), min(finish, end)
         if finish <= start or begin >= end:
             continue
         if begin > cursor:
-            gaps.append(begin - cursor)
+            spans.append((cursor, begin))
         cursor = max(cursor, finish)
     if end > cursor:
-        gaps.append(end - cursor)
-    return gaps
+        spans.append((cursor, end))
+    return [b - a - 60 * sum(1 for m in skipped if a <= m < b) for a, b in spans]
 
 
 def breaches(problem: Problem, person: Staff, row: list[str | None]) -> list[tuple[int, int]]:
@@ -67,13 +70,16 @@ def breaches(problem: Problem, person: Staff, row: list[str | None]) -> list[tup
     times = _times(problem)
     busy = list(person.busy)
     busy += [(DAY * d + times[s][0], DAY * d + times[s][1]) for d, s in enumerate(row) if s]
+    skipped = rule.skipped_hours
     found = []
     for first in fortnights(rule, 0, problem.days):
-        rests = [g for g in free_gaps(busy, DAY * first, DAY * (first + 14)) if g >= WEEK_REST]
+        gaps = free_gaps(busy, DAY * first, DAY * (first + 14), skipped)
+        rests = [g for g in gaps if g >= WEEK_REST]
         if len(rests) >= 2 or any(g >= FORTNIGHT_REST for g in rests):
             continue
         for week in (first, first + 7):
-            if all(g < WEEK_REST for g in free_gaps(busy, DAY * week, DAY * (week + 7))):
+            gaps = free_gaps(busy, DAY * week, DAY * (week + 7), skipped)
+            if all(g < WEEK_REST for g in gaps):
                 found.append((week, first))
     return found
 
@@ -89,6 +95,8 @@ class _Rest:
         self.longest = max(end for _, end in self.times.values())
         self.literals: dict[frozenset[tuple[int, str]], cp_model.IntVar] = {}
         self.by_time: dict[tuple[int, tuple[int, int]], cp_model.IntVar] = {}
+        rule = rota.problem.weekly_rest
+        self.skipped = rule.skipped_hours if rule is not None else ()
 
     def cell(self, d: int) -> tuple[str | None, dict[str, cp_model.IntVar]]:
         """(the shift a cell holds for certain, or None; the literals it may choose from)."""
@@ -114,6 +122,11 @@ class _Rest:
         sets: set[frozenset[tuple[int, str]]] = set()
         for t in sorted(p for p in places if start <= p <= end - need):
             stop = t + need
+            for moment in self.skipped:
+                if t <= moment < stop:
+                    stop += 60  # the clocks go forward: an hour more on the wall clock
+            if stop > end:
+                continue
             if any(b < stop and e > t for b, e in busy):
                 continue
             blocked: list[tuple[int, str]] = []

@@ -1,7 +1,7 @@
 """Generate rota: the adapter, the job, the draft as a diff, publishing and discarding."""
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -434,3 +434,11 @@ def test_drafts_over_three_weeks_keep_the_weekly_rest_so_nothing_is_removed(home
     assert worked >= 30
     refused = [m for ms in book.breaches(unruly).values() for m in ms]
     assert any("24-hour break" in m for m in refused)
+
+
+def test_the_hours_the_clocks_go_forward_are_found_on_the_wall_clock():
+    # 29 Mar 2026: 01:00 GMT becomes 02:00 BST. Minutes from midnight of Mon 23 Mar.
+    spring = adapter.skipped_hours(date(2026, 3, 16), date(2026, 4, 5), date(2026, 3, 23))
+    assert spring == (6 * 1440 + 60,)
+    # Going back in October gives an hour more: never counted against anyone.
+    assert adapter.skipped_hours(date(2026, 10, 19), date(2026, 11, 1), date(2026, 10, 19)) == ()

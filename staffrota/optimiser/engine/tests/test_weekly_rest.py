@@ -145,3 +145,29 @@ def test_model_stays_small():
     solver.parameters.max_time_in_seconds = 5
     solver.parameters.num_workers = 1
     assert solver.solve(rota.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+
+
+def test_the_hour_the_clocks_go_forward_does_not_count_as_rest():
+    # Day shift 08:00-16:00 on Wednesday, a 16-hour night from 16:00 Thursday: 24 hours
+    # off on the wall clock, the week's only 24. If the clocks go forward at 01:00 on the
+    # Thursday, that is 23 real hours: no rest in the week.
+    day = ShiftType("D", 480, start_minute=8 * H)
+    night = ShiftType("N", 960, start_minute=16 * H, night=True)
+    row = ["N", "N", "D", "N", "N", "N", "N"]
+    person = Staff(id="p0", fixed=dict(enumerate(row)), busy=((7 * 24 * H, 14 * 24 * H),))
+
+    def problem(skipped: tuple[int, ...]) -> Problem:
+        return Problem(
+            days=7,
+            shift_types=(day, night),
+            staff=(person,),
+            weekly_rest=WeeklyRest(fortnight_start=0, skipped_hours=skipped),
+        )
+
+    thursday_1am = 3 * 24 * H + 1 * H
+    assert weekly.breaches(problem(()), person, row) == [(7, 0)]
+    assert weekly.breaches(problem((thursday_1am,)), person, row) == [(0, 0), (7, 0)]
+    rota = RotaModel(problem(()))
+    assert weekly._Rest(rota, 0).stretches(0, 7 * 24 * H, 24 * H) is None  # always free
+    rota = RotaModel(problem((thursday_1am,)))
+    assert weekly._Rest(rota, 0).stretches(0, 7 * 24 * H, 24 * H) == []  # never
