@@ -319,10 +319,15 @@ class RotaModel:
         return self.role_vars[key][role]
 
     def _context_role(self, p: int, d: int) -> str | None:
+        """The role of a cell that is not free, counted as the evaluator counts it."""
         person = self.problem.staff[p]
         role = self.context.roles.get((person.id, d)) if self.context else None
         if role is None and len(person.roles) == 1:
             role = next(iter(person.roles))
+        if role is None and len(person.roles) > 1:
+            mine = self._roles_needed.get((d, self.const(p, d)), set()) & person.roles
+            if len(mine) == 1:
+                role = next(iter(mine))
         return role
 
     def _build_cover(self) -> None:
@@ -489,6 +494,11 @@ class RotaModel:
                         choice = self.role_vars.get((p, d, s))
                         if choice:
                             roles[(person.id, d)] = next(r for r, v in choice.items() if value(v))  # type: ignore[operator]
+                        elif len(person.roles) > 1:
+                            # One of their roles is asked for: the model counted them in it.
+                            mine = self._roles_needed.get((d, s), set()) & person.roles
+                            if len(mine) == 1:
+                                roles[(person.id, d)] = next(iter(mine))
             shifts[person.id] = row
         for k, v in self.agency.items():
             n = int(value(v))  # type: ignore[operator]

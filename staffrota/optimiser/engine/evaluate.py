@@ -199,22 +199,32 @@ def _check_person(
     return out
 
 
-def _role_of(person: Staff, day: int, roster: Roster) -> str | None:
+def _role_of(person: Staff, day: int, roster: Roster, needed: set[str] | None = None) -> str | None:
+    """The role a person fills: the roster's, else their only role, else the only one of
+    their roles the shift's cover lines ask for (as the solver's model counts it)."""
     role = roster.roles.get((person.id, day))
     if role is None and len(person.roles) == 1:
         role = next(iter(person.roles))
+    if role is None and needed:
+        mine = needed & person.roles
+        if len(mine) == 1:
+            role = next(iter(mine))
     return role
 
 
 def _score_cover(
     problem: Problem, roster: Roster, grid: dict[str, list[str | None]], result: Evaluation
 ) -> None:
+    needed: dict[tuple[int, str], set[str]] = {}
+    for c in problem.covers:
+        if c.role is not None:
+            needed.setdefault((c.day, c.shift), set()).add(c.role)
     staffed: Counter[tuple[int, str, str | None]] = Counter()
     for person in problem.staff:
         for d, s in enumerate(grid[person.id]):
             if s is not None:
                 staffed[(d, s, None)] += 1
-                role = _role_of(person, d, roster)
+                role = _role_of(person, d, roster, needed.get((d, s)))
                 if role is not None:
                     staffed[(d, s, role)] += 1
     agency: Counter[tuple[int, str, str | None]] = Counter()
