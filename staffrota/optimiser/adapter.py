@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db.models import Q
@@ -36,6 +36,7 @@ from staffrota.optimiser.engine.model import (
     Problem,
     ShiftType,
     Staff,
+    WeeklyRest,
 )
 from staffrota.organisation.models import (
     CareHome,
@@ -49,12 +50,13 @@ from staffrota.organisation.models import ShiftType as DbShiftType
 from staffrota.rota.costs import agency_rate
 from staffrota.rota.eligibility import load_absences
 from staffrota.rota.models import Shift, ShiftSource, ShiftStatus
-from staffrota.rota.rules import ROLE_COVERS, Absence
+from staffrota.rota.rules import LOCAL, ROLE_COVERS, Absence, fortnight_start
 from staffrota.rota.services import shift_times
 
 MIN_REST = 11 * 60
 WEEK_LIMIT = 48 * 60
 REFERENCE_WEEKS = 17
+FORTNIGHT = timedelta(days=14)
 ELSEWHERE = "elsewhere: "
 
 
@@ -149,6 +151,28 @@ def _length(st: DbShiftType) -> int:
     return (_minutes(st.ends) - _minutes(st.starts)) % 1440 or 1440
 
 
+def skipped_hours(first: date, last: date, origin: date) -> tuple[int, ...]:
+    """Wall-clock minutes from midnight of `origin` at which the clocks go forward, for the
+    days first..last (the weekly rest counts real hours; the engine's times are wall-clock)."""
+    found = []
+    day = first
+    while day <= last:
+        midnight = datetime.combine(day, time.min, LOCAL)
+        before = midnight.utcoffset()
+        if datetime.combine(day + timedelta(days=1), time.min, LOCAL).utcoffset() > before:
+            instant = midnight.astimezone(UTC)
+            for _ in range(25):
+                instant += timedelta(hours=1)
+                local = instant.astimezone(LOCAL)
+                if local.utcoffset() > before:
+                    jump = (local.utcoffset() - before) // timedelta(minutes=1)
+                    wall = local.hour * 60 + local.minute - jump
+                    found.append(1440 * (day - origin).days + wall)
+                    break
+        day += timedelta(days=1)
+    return tuple(found)
+
+
 def slot_id(unit: Unit, st: DbShiftType) -> str:
     return f"{unit.name} {st.name}"
 
@@ -174,6 +198,7 @@ def build_problem(*, units: list[Unit], start: date, weeks: int) -> Mapping:
         slots[ELSEWHERE + st.name] = (None, st)
     slot_of = {(u.pk, st.pk): sid for sid, (u, st) in slots.items() if u is not None}
     elsewhere_of = {st.pk: ELSEWHERE + st.name for st in types}
+    types_by_id = {st.pk: st for st in types}
 
     shift_types = []
     for sid, (_unit, st) in slots.items():
@@ -190,6 +215,7 @@ def build_problem(*, units: list[Unit], start: date, weeks: int) -> Mapping:
                 start_minute=_minutes(st.starts),
                 forbidden_next=forbidden,
                 night=st.is_night,
+                length_minutes=_length(st),
             )
         )
 
@@ -213,8 +239,9 @@ def build_problem(*, units: list[Unit], start: date, weeks: int) -> Mapping:
     ids = [p.pk for p in people]
     absences = load_absences(ids, start, horizon_end)
     history_start = start - timedelta(days=REFERENCE_WEEKS * 7)
+    # Shifts up to a fortnight past the horizon share a fortnight's weekly rest with it.
     held = (
-        Shift.objects.filter(staff_id__in=ids, date__range=(history_start, horizon_end))
+        Shift.objects.filter(staff_id__in=ids, date__range=(history_start, horizon_end + FORTNIGHT))
         .exclude(status=ShiftStatus.CANCELLED)
         .order_by("starts_at", "pk")
         .values_list("staff_id", "date", "unit_id", "shift_type_id", "paid_hours", "pk")
@@ -241,11 +268,21 @@ def build_problem(*, units: list[Unit], start: date, weeks: int) -> Mapping:
         extra_minutes: dict[int, int] = defaultdict(int)  # second shift of a day in the horizon
         shift_before = None
         worked_days: set[int] = set()
+        busy: list[tuple[int, int]] = []
         for _, day, unit_id, type_id, hours, pk in by_person.get(person.pk, []):
             offset = (day - start).days
             minutes = int(hours * 60)
             worked_days.add(offset)
             shift = slot_of.get((unit_id, type_id)) or elsewhere_of.get(type_id)
+            st = types_by_id[type_id]
+            at = 1440 * offset + _minutes(st.starts)
+            if offset >= days:
+                busy.append((at, at + _length(st)))
+                continue
+            # Before the period (as far back as a fortnight can reach) and a second shift
+            # of a day are not cells of the problem; the weekly rest still counts them.
+            if (offset < 0 or offset in fixed) and offset >= -FORTNIGHT.days:
+                busy.append((at, at + _length(st)))
             if offset < 0:
                 history_minutes[offset] += minutes
                 if offset == -1:
@@ -333,6 +370,7 @@ def build_problem(*, units: list[Unit], start: date, weeks: int) -> Mapping:
                 unavailable=unavailable,
                 shift_before=shift_before,
                 days_worked_before=before,
+                busy=tuple(busy),
             )
         )
         fixed_all[sid] = fixed
@@ -363,7 +401,6 @@ def build_problem(*, units: list[Unit], start: date, weeks: int) -> Mapping:
     }
     lines = {(u, t, r) for u, t, r, _ in base} | {(u, t, r) for u, t, r, _ in open_vacancies}
     units_by_id = {u.pk: u for u in units}
-    types_by_id = {st.pk: st for st in types}
     covers: list[Cover] = []
     needs: dict[tuple[int, str, str], Need] = {}
     for unit_id, type_id, role_id in sorted(lines):
@@ -401,6 +438,10 @@ def build_problem(*, units: list[Unit], start: date, weeks: int) -> Mapping:
         covers=tuple(covers),
         start=start,
         name=", ".join(u.name for u in units),
+        weekly_rest=WeeklyRest(
+            fortnight_start=(fortnight_start(start) - start).days,
+            skipped_hours=skipped_hours(start - FORTNIGHT, horizon_end + FORTNIGHT, start),
+        ),
     )
     return Mapping(
         problem=problem,

@@ -2,10 +2,10 @@
 fill, and the plan the product runs (greedy, then the solver, checked by the rules engine).
 
 The rules are checked twice over, by different code: the engine's own model of a person's
-working time (rest between shifts, days in a row, weekly hours, one shift a day, units and
-roles) and the rota's rules engine (`staffrota.rota.rules`, the one every manual change goes
-through), against every shift the person holds on the rota before, during and after the
-period. A draft shift either passes both or is not proposed.
+working time (rest between shifts, days in a row, weekly hours, the weekly rest, one shift a
+day, units and roles) and the rota's rules engine (`staffrota.rota.rules`, the one every
+manual change goes through), against every shift the person holds on the rota before,
+during and after the period. A draft shift either passes both or is not proposed.
 """
 
 from __future__ import annotations
@@ -14,14 +14,13 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from staffrota.optimiser.adapter import Mapping
 from staffrota.optimiser.engine.evaluate import evaluate
 from staffrota.optimiser.engine.model import Roster, Solution
 from staffrota.optimiser.engine.solver import solve
 from staffrota.rota.eligibility import load_worked, person_of, rules_for
-from staffrota.rota.rules import _FORTNIGHT_EPOCH, Verdict, WorkedShift, check_shift
+from staffrota.rota.rules import Verdict, WorkedShift, check_shift
 
 COST_KEYS = ("contracted", "overtime", "bank", "agency")
 
@@ -78,30 +77,6 @@ class RuleBook:
             rules=self.rules,
         )
 
-    def fortnight_breach(
-        self, sid: str, new: WorkedShift, everything: list[WorkedShift]
-    ) -> str | None:
-        """`check_shift` looks at the weeks a shift touches; but a shift can also take away
-        the 48 hours off in the fortnight that the fortnight's other week relied on for its
-        weekly rest. Check that week too, with `new` among `everything` the person works."""
-        monday = new.date - timedelta(days=new.date.weekday())
-        second = ((monday - _FORTNIGHT_EPOCH).days // 7) % 2
-        other = monday + timedelta(days=-7 if second else 7)
-        probe = next((w for w in everything if other <= w.date < other + timedelta(days=7)), None)
-        if probe is None:
-            return None
-        person = self.persons[sid]
-        verdict = check_shift(
-            person=person,
-            shift=probe,
-            slot_role_code=person.role_code,
-            slot_role_name=person.role_name,
-            others=[w for w in everything if w is not probe],
-            absences=[],
-            rules=self.rules,
-        )
-        return next((v.message for v in verdict.violations if v.rule == "weekly_rest"), None)
-
     def new_shifts(self, roster: Roster, sid: str) -> list[tuple[int, str]]:
         fixed = self.mapping.fixed.get(sid, {})
         return [
@@ -122,11 +97,6 @@ class RuleBook:
                 verdict = self.check(sid, d, s, self.mapping.role_of(roster, sid, d), others)
                 if not verdict.ok:
                     found[(sid, d)].extend(v.message for v in verdict.violations)
-                    continue
-                everything = self.worked.get(sid, []) + worked
-                message = self.fortnight_breach(sid, worked[i], everything)
-                if message:
-                    found[(sid, d)].append(message)
         for v in evaluate(self.mapping.problem, roster).violations:
             if v.staff is not None and v.day is not None:
                 found[(v.staff, v.day)].append(v.message)
@@ -310,11 +280,6 @@ def candidates(
         verdict = book.check(person.id, d, s, need.role, state.added.get(person.id, []))
         if not verdict.ok:
             why[verdict.violations[0].rule.replace("_", " ")] += 1
-            continue
-        added = state.added.get(person.id, [])
-        everything = [*book.worked.get(person.id, []), *added, book.shift(d, s)]
-        if book.fortnight_breach(person.id, everything[-1], everything):
-            why["weekly rest"] += 1
             continue
         found.append(Candidate(person.id, cost))
         if limit is not None and len(found) >= limit:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import cached_property
 from zoneinfo import ZoneInfo
@@ -279,9 +279,13 @@ def _consecutive_days(person, shift, others, rules, add):
 
 
 def _free_gaps(busy: list[tuple[datetime, datetime]], start: datetime, end: datetime):
-    """Lengths of the free stretches inside [start, end) between the busy intervals."""
+    """Lengths of the free stretches inside [start, end) between the busy intervals.
+
+    In UTC: two times of one zone subtract as wall-clock times, which would make the week
+    the clocks change an hour too long or too short."""
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
     gaps, cursor = [], start
-    for begin, finish in sorted(busy):
+    for begin, finish in sorted((b.astimezone(UTC), f.astimezone(UTC)) for b, f in busy):
         begin, finish = max(begin, start), min(finish, end)
         if finish <= start or begin >= end:
             continue
@@ -298,34 +302,54 @@ def _period(monday: date, days: int) -> tuple[datetime, datetime]:
     return start, datetime.combine(monday + timedelta(days=days), datetime.min.time(), LOCAL)
 
 
-# Fortnights for the 48-hours-in-14-days alternative run from a fixed Monday.
+# Weeks run from midnight between Sunday and Monday (regulation 2); fortnights for the
+# 48-hours-in-14-days alternative run in pairs of weeks from a fixed Monday.
 _FORTNIGHT_EPOCH = date(2024, 1, 1)
+WEEKLY_REST = timedelta(hours=24)
+FORTNIGHTLY_REST = timedelta(hours=48)
+
+
+def fortnight_start(day: date) -> date:
+    """The Monday the fixed fortnight containing `day` starts on."""
+    monday = _monday(day)
+    return monday - timedelta(days=7 * (((monday - _FORTNIGHT_EPOCH).days // 7) % 2))
+
+
+def weekly_rest_breaches(busy: list[tuple[datetime, datetime]], first: date) -> list[date]:
+    """The Mondays of the fortnight starting `first` whose week has no 24 hours off in one
+    piece while the fortnight has neither 48 hours off in one piece nor two 24s."""
+    fortnight = [gap for gap in _free_gaps(busy, *_period(first, 14)) if gap >= WEEKLY_REST]
+    if len(fortnight) >= 2 or any(gap >= FORTNIGHTLY_REST for gap in fortnight):
+        return []
+    return [
+        monday
+        for monday in (first, first + timedelta(days=7))
+        if all(gap < WEEKLY_REST for gap in _free_gaps(busy, *_period(monday, 7)))
+    ]
 
 
 def _weekly_rest(person, shift, others, rules, add):
-    """Regulation 11: 24 hours off in each week, or 48 hours (or two 24s) in each fortnight."""
-    busy = [(s.starts_at, s.ends_at) for s in others] + [(shift.starts_at, shift.ends_at)]
-    weeks = {_monday(shift.date), _monday(shift.ends_at.astimezone(LOCAL).date())}
-    for monday in sorted(weeks):
-        week_gaps = _free_gaps(busy, *_period(monday, 7))
-        if any(gap >= timedelta(hours=24) for gap in week_gaps):
-            continue
-        offset = ((monday - _FORTNIGHT_EPOCH).days // 7) % 2
-        fortnight_start = monday - timedelta(days=7 * offset)
-        gaps = _free_gaps(busy, *_period(fortnight_start, 14))
-        long_rests = sorted((gap for gap in gaps if gap >= timedelta(hours=24)), reverse=True)
-        if long_rests and (long_rests[0] >= timedelta(hours=48) or len(long_rests) >= 2):
-            continue
-        add(
-            Violation(
-                "weekly_rest",
-                f"{person.name} would have no 24-hour break in the week starting "
-                f"{_fmt_day(monday)} nor 48 hours off in the fortnight starting "
-                f"{_fmt_day(fortnight_start)}, as the Working Time Regulations require.",
-                statutory=True,
+    """Regulation 11: 24 hours off in each week, or 48 hours (or two 24s) in each fortnight.
+
+    Both weeks of every fortnight the shift touches are checked: a shift can take away the
+    48 hours off that the fortnight's other week (perhaps already published, or on another
+    unit) relied on for its rest."""
+    firsts = {fortnight_start(shift.date), fortnight_start(shift.ends_at.astimezone(LOCAL).date())}
+    low, high = _period(min(firsts), 14)[0], _period(max(firsts), 14)[1]
+    busy = [(s.starts_at, s.ends_at) for s in others if s.starts_at < high and s.ends_at > low]
+    busy.append((shift.starts_at, shift.ends_at))
+    for first in sorted(firsts):
+        for monday in weekly_rest_breaches(busy, first):
+            add(
+                Violation(
+                    "weekly_rest",
+                    f"{person.name} would have no 24-hour break in the week starting "
+                    f"{_fmt_day(monday)} nor 48 hours off in the fortnight starting "
+                    f"{_fmt_day(first)}, as the Working Time Regulations require.",
+                    statutory=True,
+                )
             )
-        )
-        return
+            return
 
 
 def _week_totals(shifts: list[WorkedShift]) -> dict[date, Decimal]:

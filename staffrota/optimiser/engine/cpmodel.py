@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from .model import Cover, Problem, Roster, Staff
+from .weekly import add_weekly_rest
 
 #: Money is in pence per hour, so minutes * hourly rate is 60 times pence; penalties are then
 #: scaled by the same factor to keep the objective integral.
@@ -285,6 +286,8 @@ class RotaModel:
             if c.max_weekends is not None and len(weekend_vars) > c.max_weekends:
                 self._add(sum(weekend_vars) <= c.max_weekends)
 
+        add_weekly_rest(self, p)
+
     def minutes_expr(self, p: int, days: range) -> cp_model.LinearExprT:
         """Minutes person ``p`` works on ``days`` (constants outside the free cells)."""
         total: cp_model.LinearExprT = 0
@@ -316,10 +319,15 @@ class RotaModel:
         return self.role_vars[key][role]
 
     def _context_role(self, p: int, d: int) -> str | None:
+        """The role of a cell that is not free, counted as the evaluator counts it."""
         person = self.problem.staff[p]
         role = self.context.roles.get((person.id, d)) if self.context else None
         if role is None and len(person.roles) == 1:
             role = next(iter(person.roles))
+        if role is None and len(person.roles) > 1:
+            mine = self._roles_needed.get((d, self.const(p, d)), set()) & person.roles
+            if len(mine) == 1:
+                role = next(iter(mine))
         return role
 
     def _build_cover(self) -> None:
@@ -486,6 +494,11 @@ class RotaModel:
                         choice = self.role_vars.get((p, d, s))
                         if choice:
                             roles[(person.id, d)] = next(r for r, v in choice.items() if value(v))  # type: ignore[operator]
+                        elif len(person.roles) > 1:
+                            # One of their roles is asked for: the model counted them in it.
+                            mine = self._roles_needed.get((d, s), set()) & person.roles
+                            if len(mine) == 1:
+                                roles[(person.id, d)] = next(iter(mine))
             shifts[person.id] = row
         for k, v in self.agency.items():
             n = int(value(v))  # type: ignore[operator]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from . import weekly
 from .model import Problem, Roster, Staff
 
 
@@ -180,25 +181,50 @@ def _check_person(
         worked = sum(any(row[d] is not None for d in wk) for wk in problem.weekends())
         if worked > c.max_weekends:
             add("max_weekends", f"works {worked} weekends, at most {c.max_weekends} allowed")
+    for week, first in weekly.breaches(problem, person, row):
+        # A breach among shifts that cannot change is the published rota's, not the
+        # roster's: it is reported against the roster's first new shift of the fortnight.
+        new = [
+            d
+            for d in range(max(0, first - 1), min(h, first + 14))
+            if row[d] is not None and person.fixed.get(d) != row[d]
+        ]
+        if new:
+            add(
+                "weekly_rest",
+                f"no 24 hours off in the week from {problem.day_label(week)} nor 48 in "
+                f"the fortnight from {problem.day_label(first)}",
+                new[0],
+            )
     return out
 
 
-def _role_of(person: Staff, day: int, roster: Roster) -> str | None:
+def _role_of(person: Staff, day: int, roster: Roster, needed: set[str] | None = None) -> str | None:
+    """The role a person fills: the roster's, else their only role, else the only one of
+    their roles the shift's cover lines ask for (as the solver's model counts it)."""
     role = roster.roles.get((person.id, day))
     if role is None and len(person.roles) == 1:
         role = next(iter(person.roles))
+    if role is None and needed:
+        mine = needed & person.roles
+        if len(mine) == 1:
+            role = next(iter(mine))
     return role
 
 
 def _score_cover(
     problem: Problem, roster: Roster, grid: dict[str, list[str | None]], result: Evaluation
 ) -> None:
+    needed: dict[tuple[int, str], set[str]] = {}
+    for c in problem.covers:
+        if c.role is not None:
+            needed.setdefault((c.day, c.shift), set()).add(c.role)
     staffed: Counter[tuple[int, str, str | None]] = Counter()
     for person in problem.staff:
         for d, s in enumerate(grid[person.id]):
             if s is not None:
                 staffed[(d, s, None)] += 1
-                role = _role_of(person, d, roster)
+                role = _role_of(person, d, roster, needed.get((d, s)))
                 if role is not None:
                     staffed[(d, s, role)] += 1
     agency: Counter[tuple[int, str, str | None]] = Counter()

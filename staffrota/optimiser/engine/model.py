@@ -32,6 +32,14 @@ class ShiftType:
     forbidden_next: frozenset[str] = frozenset()
     #: Counts towards the fair share of nights.
     night: bool = False
+    #: Minutes from start to end, unpaid breaks included (``minutes`` when not given);
+    #: only the weekly rest looks at it.
+    length_minutes: int | None = None
+
+    @property
+    def span_minutes(self) -> int:
+        """How long the shift keeps the person from resting, in minutes."""
+        return self.minutes if self.length_minutes is None else self.length_minutes
 
 
 @dataclass(frozen=True)
@@ -94,6 +102,11 @@ class Staff:
     #: ending that day (maximum consecutive shifts across the boundary).
     shift_before: str | None = None
     days_worked_before: int = 0
+    #: Times the person works outside the roster's cells, as (start, end) in minutes from
+    #: midnight at the start of day 0 (negative before it, past the horizon after it):
+    #: shifts before the period, after the horizon, a second shift on one day. Only the
+    #: weekly rest looks at them.
+    busy: tuple[tuple[int, int], ...] = ()
 
     @property
     def label(self) -> str:
@@ -155,6 +168,26 @@ class FairnessGoal:
 
 
 @dataclass(frozen=True)
+class WeeklyRest:
+    """Regulation 11 of the Working Time Regulations: 24 hours off in one piece in each
+    week, or else 48 hours in one piece in the fortnight the week belongs to.
+
+    Weeks and fortnights are fixed: a fortnight starts on day ``fortnight_start`` (any day
+    of that fortnightly rhythm, negative allowed) and its second week seven days later.
+    Rest is measured inside the week or fortnight, from shift start and end times (every
+    shift type needs ``start_minute``). The law also accepts two separate 24 hours in the
+    fortnight; the solver does not count on that, so what it proposes is always legal.
+
+    Times are wall-clock minutes. ``skipped_hours`` lists the minutes (from midnight at
+    the start of day 0) at which the clocks go forward an hour: a stretch over one is an
+    hour shorter than its wall-clock length.
+    """
+
+    fortnight_start: int = 0
+    skipped_hours: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
 class Problem:
     """Everything the solver and the evaluator need to build and score a rota."""
 
@@ -170,6 +203,8 @@ class Problem:
     #: Weekday of day 0 (0 = Monday) when ``start`` is not given.
     first_weekday: int = 0
     name: str = ""
+    #: The weekly rest rule, when the problem has one (care homes do; the benchmark not).
+    weekly_rest: WeeklyRest | None = None
 
     def __post_init__(self) -> None:
         validate(self)
@@ -225,6 +260,10 @@ def validate(problem: Problem) -> None:
         if s.minutes <= 0:
             raise ProblemError(f"shift {s.id!r} must last a positive number of minutes")
         _known(s.forbidden_next, shifts, f"shift {s.id!r} forbidden successors")
+    if problem.weekly_rest is not None:
+        for s in problem.shift_types:
+            if s.start_minute is None:
+                raise ProblemError(f"shift {s.id!r} needs a start time for the weekly rest")
     staff_ids = {s.id for s in problem.staff}
     for person in problem.staff:
         where = f"staff {person.id!r}"

@@ -1,6 +1,7 @@
 """Generate rota: the adapter, the job, the draft as a diff, publishing and discarding."""
 
-from datetime import timedelta
+from dataclasses import replace
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -10,10 +11,12 @@ from django_scopes import scopes_disabled
 from staffrota.celery import app
 from staffrota.leave.models import LeaveRequest
 from staffrota.optimiser import adapter, fill, services
+from staffrota.optimiser.engine.solver import solve
 from staffrota.optimiser.models import ChangeKind, OptimiserRun, ProposedChange, RunStatus
 from staffrota.organisation.models import UnitCover
 from staffrota.rota.eligibility import check_person_on_shifts
 from staffrota.rota.models import Shift, ShiftStatus
+from staffrota.rota.rules import fortnight_start
 from staffrota.rota.services import shift_create
 from staffrota.tenancy import home_scope
 from staffrota.testing import factories as f
@@ -386,3 +389,56 @@ def test_rules_engine_breach_is_found_and_removed(home_a):
     assert any("rest" in m for m in breaches[(sid, 2)])
     repaired, removed = fill.repair(book, roster)
     assert removed and repaired.shifts[sid][2] is None
+
+
+def test_drafts_over_three_weeks_keep_the_weekly_rest_so_nothing_is_removed(home_a):
+    """Two carers (one opted out of the 48-hour week), cover every day and a home that
+    allows 14 days in a row: only the weekly rest (24 hours a week, or 48 in the fortnight)
+    keeps anyone off. The week before the period, published, gave Casey no 24 hours, so
+    that fortnight needs 48 in the period."""
+    today = home_a.shift.date
+    monday = today + timedelta(days=14 - today.weekday())
+    if fortnight_start(monday) == monday:
+        monday += timedelta(days=7)  # the period starts in its fortnight's second week
+    role = home_a.carer.job_role
+    with scopes_disabled():
+        home_a.home.max_consecutive_days = 14
+        home_a.home.save()
+        # Dee signed the opt-out of the 48-hour week: she could do a night every day.
+        f.staff_member(home_a.unit, "carer", first_name="Dee", last_name="Second", wtr_opt_out=True)
+        for weekday in range(7):
+            if weekday != today.weekday():  # that day already asks for two
+                f.requirement(home_a.unit, home_a.early, role, 1, weekday)
+            f.requirement(home_a.unit, home_a.night, role, 1, weekday)
+        for n in range(1, 8):
+            shift_create(
+                unit=home_a.unit,
+                day=monday - timedelta(days=n),
+                shift_type=home_a.early,
+                job_role=role,
+                staff=home_a.carer,
+                status=ShiftStatus.PUBLISHED,
+            )
+    with home_scope([home_a.home.pk]):
+        mapping = adapter.build_problem(units=[home_a.unit], start=monday, weeks=3)
+        book = fill.RuleBook(mapping)
+        result = fill.plan(mapping, time_limit_s=8, workers=1, book=book)
+        loose = replace(mapping.problem, weekly_rest=None)
+        unruly = solve(loose, time_limit_s=3, workers=1).roster
+    assert result.solution is not None and result.solution.roster is not None
+    assert result.removed == {}
+    assert book.breaches(result.solution.roster) == {}
+    # The rule bites: the two carers cover most of the 43 places, and without the rule the
+    # solver's roster is one the rules engine refuses for the weekly rest.
+    worked = sum(s is not None for row in result.solution.roster.shifts.values() for s in row)
+    assert worked >= 30
+    refused = [m for ms in book.breaches(unruly).values() for m in ms]
+    assert any("24-hour break" in m for m in refused)
+
+
+def test_the_hours_the_clocks_go_forward_are_found_on_the_wall_clock():
+    # 29 Mar 2026: 01:00 GMT becomes 02:00 BST. Minutes from midnight of Mon 23 Mar.
+    spring = adapter.skipped_hours(date(2026, 3, 16), date(2026, 4, 5), date(2026, 3, 23))
+    assert spring == (6 * 1440 + 60,)
+    # Going back in October gives an hour more: never counted against anyone.
+    assert adapter.skipped_hours(date(2026, 10, 19), date(2026, 11, 1), date(2026, 10, 19)) == ()

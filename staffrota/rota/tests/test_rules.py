@@ -168,6 +168,63 @@ def test_48_hours_off_in_the_fortnight_makes_up_for_a_week_without_24():
     )
 
 
+# The fortnight of 23 Feb 2026 (week A) and 2 Mar 2026 (week B, MONDAY).
+WEEK_A = MONDAY - timedelta(days=7)
+
+
+def days_08_to_20(first: date, days: int, skip=()) -> list[WorkedShift]:
+    """A 12-hour day shift every day but `skip`: 12 hours off between shifts, never 24."""
+    return [shift(first + timedelta(days=n), 8, 12) for n in range(days) if n not in skip]
+
+
+def test_exactly_24_hours_off_in_the_week_passes_and_23_59_fails():
+    # Week A: day shifts but Wednesday, whose shift is a night that starts when Tuesday's
+    # day shift has been over 24 hours (or a minute less). Week B: 36 hours off once, so
+    # the fortnight has neither 48 hours nor two 24s and week A needs its own 24.
+    others = days_08_to_20(WEEK_A, 7, skip={2}) + days_08_to_20(MONDAY, 7, skip={2})
+    exactly = shift(WEEK_A + timedelta(days=2), 20, 12)
+    assert "weekly_rest" not in rules_broken(check(exactly, others))
+    short = shift(WEEK_A + timedelta(days=2), 20 - 1 / 60, 12 + 1 / 60)
+    verdict = check(short, others)
+    assert "weekly_rest" in rules_broken(verdict)
+    breach = next(v for v in verdict.violations if v.rule == "weekly_rest")
+    assert breach.statutory
+    assert "week starting Mon 23 Feb 2026" in breach.message
+    assert "fortnight starting Mon 23 Feb 2026" in breach.message
+
+
+def test_a_shift_that_takes_the_fortnights_48_hours_refuses_for_the_other_week():
+    # Week A (say, published already) has no 24 hours off; it relies on week B's 60 hours
+    # off (Tue 20:00 to Fri 08:00). A day shift on the Thursday leaves week B 36 hours, its
+    # own 24, but the fortnight no 48: week A is then in breach, though the shift is not in it.
+    week_a = days_08_to_20(WEEK_A, 7)
+    week_b = days_08_to_20(MONDAY, 7, skip={2, 3})
+    assert "weekly_rest" not in rules_broken(check(week_a[0], week_a[1:] + week_b))
+    verdict = check(shift(MONDAY + timedelta(days=3), 8, 12), week_a + week_b)
+    breach = next(v for v in verdict.violations if v.rule == "weekly_rest")
+    assert "week starting Mon 23 Feb 2026" in breach.message
+
+
+def test_two_24_hour_breaks_in_the_fortnight_make_up_for_a_week_without_one():
+    week_a = days_08_to_20(WEEK_A, 7)
+    week_b = days_08_to_20(MONDAY, 7, skip={1, 3})  # 36 hours off twice
+    verdict = check(shift(MONDAY + timedelta(days=5), 8, 12), week_a + week_b[:-2] + week_b[-1:])
+    assert "weekly_rest" not in rules_broken(verdict)
+    # The same fortnight with the second break taken away breaches in week A.
+    verdict = check(shift(MONDAY + timedelta(days=3), 8, 12), week_a + week_b)
+    assert "weekly_rest" in rules_broken(verdict)
+
+
+def test_the_weekly_rest_counts_real_hours_in_the_week_the_clocks_go_forward():
+    # Clocks go forward at 01:00 on Sun 29 Mar 2026: Sat 20:00 to Sun 21:00 is 24 hours.
+    # (The test's times are wall-clock.) The fortnight's other week has 36 hours off once.
+    monday = date(2026, 3, 23)  # first week of its fortnight
+    others = days_08_to_20(monday, 6) + days_08_to_20(monday + timedelta(days=7), 7, skip={2})
+    sunday = monday + timedelta(days=6)
+    assert "weekly_rest" not in rules_broken(check(shift(sunday, 21, 2), others))
+    assert "weekly_rest" in rules_broken(check(shift(sunday, 20.5, 2), others))  # 23.5 hours
+
+
 def test_registration_expiring_on_the_day_passes_and_the_day_before_fails():
     new = shift(MONDAY, 7, 6)
     assert check(new, person=replace(ANNA, registration_expiry=MONDAY)).ok

@@ -14,6 +14,7 @@ from staffrota.optimiser.engine.model import (
     Problem,
     ProblemError,
     Request,
+    Roster,
     ShiftType,
     Staff,
 )
@@ -220,3 +221,22 @@ def test_solver_respects_time_limit_while_still_building_a_large_roster():
     assert elapsed < 2.1
     assert solution.status == "UNKNOWN" and solution.roster is None
     assert "allow more time" in solution.messages[0]
+
+
+def test_a_senior_on_a_line_that_asks_only_for_carers_counts_for_it_everywhere():
+    # Found with the weekly rest on the demo homes: the model counted a senior (senior or
+    # carer) on a carers-only line, but the roster did not say so and the evaluator did
+    # not count them, so the solver's objective was £264 a line below the evaluator's.
+    senior = Staff(id="s", roles=frozenset({"senior", "carer"}))
+    problem = Problem(
+        days=2,
+        shift_types=(ShiftType("E", 420, start_minute=420),),
+        staff=(senior,),
+        covers=(Cover(0, "E", preferred=1, role="carer", minimum=1, shortfall_weight=500),),
+    )
+    bare = Roster(shifts={"s": ["E", None]})
+    assert evaluate(problem, bare).unmet == []  # counted without a recorded role
+    solution = solve(problem, time_limit_s=5, workers=1)
+    assert solution.roster is not None and solution.roster.shifts["s"][0] == "E"
+    assert solution.roster.roles == {("s", 0): "carer"}
+    assert evaluate(problem, solution.roster).total == solution.objective == 0
