@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from django.db.models import Q
 
-from staffrota.leave.models import LeaveRequest, LeaveStatus, SicknessAbsence
+from staffrota.leave.models import LeaveRequest, LeaveStatus, LeaveType, SicknessAbsence
 from staffrota.organisation.models import CareHome, StaffMember
 from staffrota.rota.models import Shift, ShiftStatus
 from staffrota.rota.rules import Absence, Person, RotaRules, Verdict, WorkedShift, check_shift
@@ -92,30 +92,25 @@ def load_worked(
 def load_absences(
     staff_ids: Iterable[int], around: date, until: date | None = None
 ) -> dict[int, list[Absence]]:
+    """Approved leave and sickness of these people within the window, read as tuples: a
+    leave request's row carries its rules and impact analysis as JSON, which the rules
+    never look at."""
     ids = list(staff_ids)
     until = until or around
     found: dict[int, list[Absence]] = defaultdict(list)
+    names = dict(LeaveType.choices)
     leave = LeaveRequest.objects.filter(
         staff_id__in=ids,
         status=LeaveStatus.APPROVED,
         end_date__gte=around - WINDOW,
         start_date__lte=until + WINDOW,
-    )
-    for request in leave:
-        found[request.staff_id].append(
-            Absence(
-                request.start_date,
-                request.end_date,
-                "leave",
-                request.get_leave_type_display().lower(),
-            )
-        )
+    ).values_list("staff_id", "start_date", "end_date", "leave_type")
+    for staff_id, first, last, kind in leave:
+        found[staff_id].append(Absence(first, last, "leave", names.get(kind, kind).lower()))
     sickness = SicknessAbsence.objects.filter(staff_id__in=ids, start_date__lte=until + WINDOW)
     sickness = sickness.filter(Q(end_date__isnull=True) | Q(end_date__gte=around - WINDOW))
-    for episode in sickness:
-        found[episode.staff_id].append(
-            Absence(episode.start_date, episode.end_date, "sickness", "sick leave")
-        )
+    for staff_id, first, last in sickness.values_list("staff_id", "start_date", "end_date"):
+        found[staff_id].append(Absence(first, last, "sickness", "sick leave"))
     return found
 
 
