@@ -5,6 +5,8 @@ Shows where a request's CPU goes before the load test does:
     DATABASE_URL=... REDIS_URL=... SESSION_STORE=cache \
       .venv/bin/python -m bench.load.profile --users var/bench/load/users.json --repeat 20
     ... --cprofile "om: rota 4 weeks"     # cProfile of one page, top 25 by cumulative time
+    ... --cprofile "staff: request leave"  # the leave POST alone (page and withdraw untimed)
+    MATCH=staffrota TOP=40 ... --cprofile ...  # only our own functions
 """
 
 import argparse
@@ -13,10 +15,71 @@ import json
 import os
 import pstats
 import random
+import re
 import statistics
 import time
 from datetime import date, timedelta
 from pathlib import Path
+
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+WITHDRAW = re.compile(r'action="(/leave/requests/\d+/cancel/)"')
+
+
+class LeaveAsked:
+    """The mix's leave request as a "page": each call posts a short-notice request for a
+    rostered day of the next of five staff members in turn (it goes to the manager with
+    the impact analysis), so 5 or 20 calls weigh each of them the same. Reading the form
+    before and withdrawing after are not timed."""
+
+    def __init__(self, data: dict, client_for):
+        people = [s for s in data["staff"] if s["rostered"]][:5]
+        self.people = [(s, client_for(s["session"])) for s in people]
+        self.turn = 0
+        self.pending = None
+
+    def get(self, _url=None):
+        if self.pending:
+            self.pending()
+        me, client = self.people[self.turn % len(self.people)]
+        self.turn += 1
+        token = CSRF.search(client.get("/leave/").content.decode()).group(1)
+        day = me["rostered"][0]
+        form = {"leave_type": "annual", "start_date": day, "end_date": day, "comment": "load"}
+        self.pending = lambda: self._withdraw(client, token)
+        return _Timed(lambda: client.post("/leave/", {**form, "csrfmiddlewaretoken": token}))
+
+    @staticmethod
+    def _withdraw(client, token):
+        withdraw = WITHDRAW.search(client.get("/leave/").content.decode())
+        if withdraw:
+            client.post(withdraw.group(1), {"csrfmiddlewaretoken": token})
+
+
+class AfterLeave:
+    """A page of a unit's rota right after someone on the unit asked for or withdrew leave
+    (its absence version replaced, untimed), as most rota views under the mix find it."""
+
+    def __init__(self, client, unit_id: int):
+        self.client, self.unit_id = client, unit_id
+
+    def get(self, url):
+        from staffrota.rota.grid_cache import rota_changed
+
+        rota_changed(absence_unit_ids=[self.unit_id])
+        return _Timed(lambda: self.client.get(url))
+
+
+class _Timed:
+    def __init__(self, call):
+        self.call = call
+
+
+def _fetch(client, url):
+    """GET a page, or for `LeaveAsked` and `AfterLeave` do the untimed part and return
+    the timed call."""
+    if isinstance(client, LeaveAsked | AfterLeave):
+        return client.get(url).call
+    return lambda: client.get(url)
 
 
 def _pages(data: dict, rng: random.Random) -> dict:
@@ -32,6 +95,8 @@ def _pages(data: dict, rng: random.Random) -> dict:
         "staff: leave page": ("staff", "/leave/"),
         "om: rota week": ("om", f"/units/{om['units'][0]}/rota/"),
         "om: rota 4 weeks": ("om", f"/units/{om['units'][0]}/rota/?weeks=4"),
+        "om: rota week, leave changed": ("om-leave", f"/units/{om['units'][0]}/rota/"),
+        "om: rota 4 weeks, leave changed": ("om-leave", f"/units/{om['units'][0]}/rota/?weeks=4"),
         "om: vacancies": ("om", "/vacancies/"),
         "om: vacancy candidates": (
             "om",
@@ -48,6 +113,7 @@ def _pages(data: dict, rng: random.Random) -> dict:
         "api: staff": ("api", "/api/v1/staff/"),
         "api: leave requests": ("api", f"/api/v1/leave-requests/?date_from={today}"),
         "api: homes": ("api", "/api/v1/homes/"),
+        "staff: request leave": ("leave", "/leave/"),
     }
 
 
@@ -76,17 +142,28 @@ def main() -> None:
     clients["senior"].cookies["sessionid"] = data["seniors"][-1]
     clients["api"] = Client(HTTP_AUTHORIZATION=f"Bearer {data['tokens'][0]['token']}")
 
+    def signed_in(session):
+        client = Client()
+        client.cookies["sessionid"] = session
+        return client
+
+    clients["leave"] = LeaveAsked(data, signed_in)
+    clients["om-leave"] = AfterLeave(clients["om"], data["managers"][0]["units"][0])
+
     pages = _pages(data, rng)
     if args.cprofile:
         who, url = pages[args.cprofile]
-        clients[who].get(url)
+        _fetch(clients[who], url)()
         profile = cProfile.Profile()
-        profile.enable()
         for _ in range(args.repeat):
-            clients[who].get(url)
-        profile.disable()
+            call = _fetch(clients[who], url)
+            profile.enable()
+            call()
+            profile.disable()
+        # MATCH narrows the listing to matching paths (e.g. MATCH=staffrota for our code).
+        restrictions = [os.environ["MATCH"]] if os.environ.get("MATCH") else []
         pstats.Stats(profile).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(
-            int(os.environ.get("TOP", "25"))
+            *restrictions, int(os.environ.get("TOP", "25"))
         )
         return
 
@@ -95,33 +172,37 @@ def main() -> None:
     # is in its process and not counted here.
     # Python function calls per request: exact and repeatable whatever the machine is doing,
     # so it shows a change's effect when the CPU figures are noisy.
-    print(f"{'page':<26} {'status':>6} {'p50 ms':>8} {'cpu ms':>8} {'queries':>8} {'calls':>8}")
+    print(f"{'page':<32} {'status':>6} {'p50 ms':>8} {'cpu ms':>8} {'queries':>8} {'calls':>8}")
     total_cpu = 0.0
     for name, (who, url) in pages.items():
         client = clients[who]
-        response = client.get(url)  # warm caches and imports
+        response = _fetch(client, url)()  # warm caches and imports
         times = []
-        cpu_started = time.process_time()
-        connection.force_debug_cursor = True
+        cpu = 0.0
         for _ in range(args.repeat):
+            call = _fetch(client, url)
+            connection.force_debug_cursor = True
             reset_queries()
-            started = time.perf_counter()
-            response = client.get(url)
+            cpu_started, started = time.process_time(), time.perf_counter()
+            response = call()
             times.append((time.perf_counter() - started) * 1000)
-        cpu = (time.process_time() - cpu_started) * 1000 / args.repeat
+            cpu += (time.process_time() - cpu_started) * 1000 / args.repeat
+            queries = len(connection.queries)
+            connection.force_debug_cursor = False
         total_cpu += cpu
-        queries = len(connection.queries)
-        connection.force_debug_cursor = False
         profile = cProfile.Profile()
-        profile.enable()
         for _ in range(5):
-            client.get(url)
-        profile.disable()
+            call = _fetch(client, url)
+            profile.enable()
+            call()
+            profile.disable()
         calls = pstats.Stats(profile).total_calls // 5
         print(
-            f"{name:<26} {response.status_code:>6} {statistics.median(times):>8.1f} "
+            f"{name:<32} {response.status_code:>6} {statistics.median(times):>8.1f} "
             f"{cpu:>8.1f} {queries:>8} {calls:>8}"
         )
+    if clients["leave"].pending:
+        clients["leave"].pending()
 
 
 if __name__ == "__main__":

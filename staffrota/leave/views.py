@@ -98,9 +98,12 @@ def _my_leave_sections(request, *, today, staff=None) -> dict[str, SafeString]:
     cached = cache.get(key)
     if cached is None:
         staff = staff or _my_staff_record(request)
+        # The list shows no rules, impact analysis or hours by day: their JSON is left
+        # in the database rather than decoded for 50 requests.
         leave_list = list(
             requests_in_scope(request.access)
             .filter(staff=staff)
+            .defer("hours_by_day", "rule_results", "impact")
             .order_by("-start_date", "-pk")[:50]
         )
         cached = {

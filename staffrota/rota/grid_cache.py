@@ -7,7 +7,9 @@ unit's (its shifts, and the leave or sickness of anyone on it), the home's (staf
 and names, shift types, minimums, units) and everyone's (job roles, bulk loads). Any save
 or delete of such a row replaces the version it belongs to (signals below), now and again
 after commit, so nobody is served a table from before a change, and a change on one unit
-leaves the other units' tables in place.
+leaves the other units' tables in place. Under the table sits the same table without its
+leave marks, kept under every version but the absences: leave asked for or withdrawn then
+reads the unit's leave and marks it in (`grid_html.fill_leave`) instead of rebuilding.
 Writes that bypass signals (`QuerySet.update`, `bulk_create`) call `rota_changed`
 themselves; the time-out is only a backstop.
 
@@ -45,6 +47,10 @@ _HOME_VERSION = "rota:ver:{}"
 _PERSON_VERSION = "rota:ver:person:{}"
 _ALL_VERSION = "rota:ver:all"  # roles are shared by every home, and bulk loads touch all
 _TABLE = "rota:table:{}:{}:{}:{}:{}"
+# The same table without its leave marks, under the unit's shifts version only: leave
+# asked for or withdrawn on the unit (every few seconds under load) then costs reading the
+# leave and filling the marks in, not rebuilding a thousand cells.
+_TABLE_SHIFTS = "rota:tableshifts:{}:{}:{}:{}:{}"
 _MINE = "rota:mine:{}:{}:{}"
 _VACANCIES = "rota:vacancies:{}:{}"
 _SWAP_CHOICES = "rota:swapchoices:{}:{}:{}"
@@ -83,15 +89,18 @@ def rota_changed(
         cache.set_many({key: uuid.uuid4().hex for key in keys}, timeout=None)
 
 
-def _versions(unit) -> str:
-    return _current(
+def _versions(unit) -> tuple[str, str]:
+    """The versions a unit's table is kept under: all of them, and all but the leave and
+    sickness of its people (the table without its leave marks)."""
+    shifts, absence, home, everyone = _current(
         [
             _UNIT_VERSION.format(unit.pk),
             _ABSENCE_VERSION.format(unit.pk),
             _HOME_VERSION.format(unit.care_home_id),
             _ALL_VERSION,
         ]
-    )
+    ).split(".")
+    return ".".join([shifts, absence, home, everyone]), ".".join([shifts, home, everyone])
 
 
 def _current(keys: list[str]) -> str:
@@ -118,16 +127,11 @@ def versions_of(*, units=(), homes=(), people=(), absences=()) -> str:
 
 def rota_table(*, unit, start: date, days: int) -> RotaTable:
     """The editable table of a unit's rota for `days` days from `start`, drafts included."""
-    from staffrota.rota.queries import rota_grid
-
-    key = _TABLE.format(unit.pk, start.isoformat(), days, "edit", _versions(unit))
+    versions, without_absences = _versions(unit)
+    key = _TABLE.format(unit.pk, start.isoformat(), days, "edit", versions)
     cached = cache.get(key)
     if cached is None:
-        grid = rota_grid(unit=unit, start=start, days=days)
-        html = render_to_string(
-            "web/_rota_table.html", {"unit": unit, "grid": grid, "editable": True}
-        )
-        cached = {"html": str(html), "vacancies": grid.vacancies, "short_slots": grid.short_slots}
+        cached = _table_with_leave(unit=unit, start=start, days=days, versions=without_absences)
         cache.set(key, cached, timeout=TABLE_TIMEOUT)
     return RotaTable(
         days=[start + timedelta(days=offset) for offset in range(days)],
@@ -135,6 +139,36 @@ def rota_table(*, unit, start: date, days: int) -> RotaTable:
         short_slots=cached["short_slots"],
         html=mark_safe(cached["html"]),  # noqa: S308 - rendered by our own template above
     )
+
+
+def _table_with_leave(*, unit, start: date, days: int, versions: str) -> dict:
+    """The table without leave (kept under `versions`: every version but the unit's
+    absences), with the leave of its people read now and marked in."""
+    from staffrota.leave.queries import absence_labels  # leave builds on the rota, not back
+    from staffrota.rota.grid_html import fill_leave
+    from staffrota.rota.queries import rota_grid
+
+    key = _TABLE_SHIFTS.format(unit.pk, start.isoformat(), days, "edit", versions)
+    bare = cache.get(key)
+    if bare is None:
+        grid = rota_grid(unit=unit, start=start, days=days, with_leave=False)
+        html = render_to_string(
+            "web/_rota_table.html", {"unit": unit, "grid": grid, "editable": True}
+        )
+        bare = {
+            "html": str(html),
+            "vacancies": grid.vacancies,
+            "short_slots": grid.short_slots,
+            "people": [row.staff.pk for row in grid.staff_rows],
+        }
+        cache.set(key, bare, timeout=TABLE_TIMEOUT)
+    day_list = [start + timedelta(days=offset) for offset in range(days)]
+    labels = absence_labels(bare["people"], day_list[0], day_list[-1])
+    return {
+        "html": fill_leave(bare["html"], day_list, labels),
+        "vacancies": bare["vacancies"],
+        "short_slots": bare["short_slots"],
+    }
 
 
 def my_shifts_html(*, staff_id: int, home_id: int, start: date, days: int = 28) -> SafeString:

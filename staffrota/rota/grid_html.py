@@ -5,6 +5,7 @@ took over a second, in plain string building it takes a few milliseconds. The ma
 the same the template used to produce: escaped names, a link per cell to its editor.
 """
 
+import re
 from datetime import date
 from html import escape
 
@@ -41,6 +42,29 @@ def _vacancy_chip(shift: Shift, kind: str) -> str:
         f'<span class="shift {kind}" title="{escape(title)}">'
         f"{escape(shift.shift_type.code)} {escape(shift.job_role.code)}</span> "
     )
+
+
+# Where a person's leave mark goes in a table built without leave (`RotaGrid.leave_later`):
+# the staff id and the day's position. Names and labels are escaped, so no text of ours
+# can look like one.
+_LEAVE_SLOT = "<!--leave:{}:{}-->"
+_LEAVE_SLOTS = re.compile(r"<!--leave:(\d+):(\d+)-->")
+
+
+def _leave_mark(off: tuple[str, str]) -> str:
+    title = "Leave asked for" if off[1] == "pending" else "On leave"
+    return f'<span class="leave {escape(off[1])}" title="{title}">{escape(off[0])}</span>'
+
+
+def fill_leave(html: str, days: list[date], labels: dict[int, dict[date, tuple[str, str]]]) -> str:
+    """Put each person's leave marks into a table built with `leave_later`: the same markup
+    a table built with its leave has. `labels` as `leave.queries.absence_labels` gives."""
+
+    def mark(match: re.Match) -> str:
+        off = labels.get(int(match.group(1)), {}).get(days[int(match.group(2))])
+        return _leave_mark(off) if off else ""
+
+    return _LEAVE_SLOTS.sub(mark, html)
 
 
 def _day_label(day: date) -> str:
@@ -96,14 +120,12 @@ def _staff_row(grid: RotaGrid, row: StaffRow, cell_url: str, view_query: str, ed
     cells = []
     # Leave per day, when the leave app has marked the row: (code, "approved" or "pending").
     leave = row.leave or [None] * len(row.days)
-    for day, cell, off in zip(row.days, row.cells, leave, strict=True):
+    for position, (day, cell, off) in enumerate(zip(row.days, row.cells, leave, strict=True)):
         content = "".join(_chip(s) for s in cell) or '<span class="off" aria-hidden="true">·</span>'
-        if off:
-            title = "Leave asked for" if off[1] == "pending" else "On leave"
-            content = (
-                f'<span class="leave {escape(off[1])}" title="{title}">{escape(off[0])}</span>'
-                + content
-            )
+        if grid.leave_later:
+            content = _LEAVE_SLOT.format(staff.pk, position) + content
+        elif off:
+            content = _leave_mark(off) + content
         url = None
         if editable:
             url = f"{cell_url}?date={day.isoformat()}&amp;staff={staff.pk}&amp;{view_query}"

@@ -56,6 +56,9 @@ class RotaGrid:
     vacancy_row: StaffRow
     agency_row: StaffRow
     cover_rows: list[CoverRow] = field(default_factory=list)
+    # Built without leave: each person's cells carry a placeholder for the leave mark,
+    # filled in by `grid_html.fill_leave` (the cached table outlives leave changes).
+    leave_later: bool = False
 
     @property
     def vacancies(self) -> int:
@@ -71,11 +74,14 @@ class RotaGrid:
         )
 
 
-def rota_grid(*, unit: Unit, start: date, days: int, include_drafts: bool = True) -> RotaGrid:
+def rota_grid(
+    *, unit: Unit, start: date, days: int, include_drafts: bool = True, with_leave: bool = True
+) -> RotaGrid:
     """Staff rows by days for one unit, with cover against the minimum per shift type and role.
 
     A fixed number of queries whatever the number of staff or days: shifts, staff, shift
-    types, roles and requirements are each read once and arranged in Python.
+    types, roles and requirements are each read once and arranged in Python. Without
+    `with_leave` the rows are left for `grid_html.fill_leave` to mark (no leave read here).
     """
     day_list = [start + timedelta(days=offset) for offset in range(days)]
     end = day_list[-1]
@@ -147,11 +153,12 @@ def rota_grid(*, unit: Unit, start: date, days: int, include_drafts: bool = True
         for type_id, role_id in cover_keys
     ]
     # Leave and sickness show in each person's row, so a gap on the rota explains itself.
-    from staffrota.leave.queries import absence_labels  # leave builds on the rota, not back
+    if with_leave:
+        from staffrota.leave.queries import absence_labels  # leave builds on the rota, not back
 
-    labels = absence_labels(list(rows), start, end)
-    for staff_id, row in rows.items():
-        row.leave = [labels.get(staff_id, {}).get(day) for day in day_list]
+        labels = absence_labels(list(rows), start, end)
+        for staff_id, row in rows.items():
+            row.leave = [labels.get(staff_id, {}).get(day) for day in day_list]
     staff_rows = sorted(
         rows.values(),
         key=lambda row: (row.staff.job_role.rank, row.staff.user.last_name, row.staff.pk),
@@ -163,6 +170,7 @@ def rota_grid(*, unit: Unit, start: date, days: int, include_drafts: bool = True
         vacancy_row=vacancy_row,
         agency_row=agency_row,
         cover_rows=cover_rows,
+        leave_later=not with_leave,
     )
 
 

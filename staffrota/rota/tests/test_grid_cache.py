@@ -145,3 +145,87 @@ def test_leave_of_someone_covering_another_unit_refreshes_that_units_table(clien
     after = client.get(other_url).content.decode()
     mark = 'title="Leave asked for"'
     assert mark not in _table(before) and mark in _table(after)
+
+
+def _ask_leave(world, day, status=LeaveStatus.PENDING):
+    with scopes_disabled():
+        return LeaveRequest.objects.create(
+            care_home=world.home,
+            staff=world.carer,
+            leave_type="annual",
+            start_date=day,
+            end_date=day,
+            hours=6,
+            status=status,
+        )
+
+
+def test_leave_asked_for_and_withdrawn_marks_the_table_without_rebuilding_its_shifts(
+    client, home_a
+):
+    client.force_login(home_a.manager)
+    _, built_queries = _grid(client, home_a)
+    before, cached_queries = _grid(client, home_a)
+    leave = _ask_leave(home_a, home_a.shift.date)
+    asked, asked_queries = _grid(client, home_a)
+    mark = 'title="Leave asked for">AL</span>'
+    assert mark in _table(asked) and mark not in _table(before)
+    # Only the leave is read again (two queries), not the shifts, staff and requirements.
+    assert cached_queries < asked_queries < built_queries
+    with scopes_disabled():
+        leave.status = LeaveStatus.CANCELLED
+        leave.save()
+    withdrawn, _ = _grid(client, home_a)
+    assert _table(withdrawn) == _table(before)
+
+
+def test_a_table_marked_from_the_cache_is_the_table_built_with_its_leave(client, home_a, today):
+    from django.template.loader import render_to_string
+
+    from staffrota.rota.grid_cache import rota_table
+    from staffrota.rota.queries import rota_grid
+
+    client.force_login(home_a.manager)
+    _ask_leave(home_a, home_a.shift.date)
+    _ask_leave(home_a, today + timedelta(days=4), status=LeaveStatus.APPROVED)
+    with scopes_disabled():
+        sickness_record(
+            staff=home_a.nurse,
+            start=today,
+            expected_end=today + timedelta(days=2),
+            reason=SicknessReason.values[0],
+            actor=home_a.manager,
+        )
+        start = today
+        for days in (7, 28):
+            whole = render_to_string(
+                "web/_rota_table.html",
+                {
+                    "unit": home_a.unit,
+                    "grid": rota_grid(unit=home_a.unit, start=start, days=days),
+                    "editable": True,
+                },
+            )
+            rota_table(unit=home_a.unit, start=start, days=days)  # the table without leave kept
+            _ask_leave(home_a, today + timedelta(days=5), status=LeaveStatus.CANCELLED)
+            marked = rota_table(unit=home_a.unit, start=start, days=days).html
+            assert str(marked) == str(whole)
+            assert "<!--leave:" not in marked
+            assert marked.count('class="leave') == 5  # three days sick, two of leave
+
+
+def test_leave_in_another_home_or_unit_keeps_this_units_table(client, home_a, home_b):
+    manager = f.operational_manager(home_a.unit, home_a.other_unit)
+    client.force_login(manager)
+    other_url = reverse("unit_rota", args=[home_a.other_unit.pk])
+    client.get(other_url)
+    with count_queries() as cached:
+        other = client.get(other_url).content.decode()
+    _ask_leave(home_b, home_b.shift.date)
+    _ask_leave(home_a, home_a.shift.date)  # someone of the first unit, not rostered here
+    with count_queries() as after:
+        again = client.get(other_url).content.decode()
+    assert len(after) == len(cached)
+    assert _table(again) == _table(other)
+    assert home_a.carer.full_name not in _table(again)
+    assert home_b.carer.full_name not in _table(again)
