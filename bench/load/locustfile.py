@@ -23,6 +23,7 @@ PACE = constant_throughput(float(os.environ.get("LOAD_PACE", "1")))
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 WITHDRAW = re.compile(r'action="(/leave/requests/\d+/cancel/)"')
 CANDIDATE = re.compile(r'name="staff" value="(\d+)"')
+SIGN_IN = "/accounts/login/"
 
 DATA = json.loads(Path(os.environ.get("LOAD_USERS", "var/bench/load/users.json")).read_text())
 TODAY = date.fromisoformat(DATA["today"])
@@ -47,14 +48,21 @@ class SignedIn(FastHttpUser):
         self.last_text = ""
 
     def get(self, url: str, name: str):
-        response = self.client.get(url, name=name)
+        # No page of the mix redirects a signed-in person: a redirect means the session was
+        # lost (sent to sign in), and the small login page must not count as a served page.
+        with self.client.get(
+            url, name=name, allow_redirects=False, catch_response=True
+        ) as response:
+            if 300 <= response.status_code < 400:
+                response.failure(f"redirected to {response.headers.get('Location')}")
         self.last_text = response.text or ""
         return response
 
     def post(self, url: str, data: dict, token: str, name: str):
         # A form post as the browser sends it, with the Referer Django's CSRF check wants.
-        # Success is a redirect, which the client follows: count both as one step.
-        return self.client.post(
+        # Success is a redirect to the next page (not followed); a redirect to sign in is a
+        # lost session, a failure.
+        with self.client.post(
             url,
             data=urlencode({**data, "csrfmiddlewaretoken": token}),
             headers={
@@ -63,7 +71,11 @@ class SignedIn(FastHttpUser):
             },
             name=name,
             allow_redirects=False,
-        )
+            catch_response=True,
+        ) as response:
+            if SIGN_IN in (response.headers.get("Location") or ""):
+                response.failure("redirected to sign in: the session was lost")
+        return response
 
     def form_token(self, url: str, name: str) -> str:
         self.get(url, name=name)
@@ -177,7 +189,9 @@ class OperationalManager(SignedIn):
             allow_redirects=False,
             catch_response=True,
         ) as assigned:
-            if assigned.status_code in (302, 409):
+            if SIGN_IN in (assigned.headers.get("Location") or ""):
+                assigned.failure("redirected to sign in: the session was lost")
+            elif assigned.status_code in (302, 409):
                 assigned.success()
         if assigned.status_code == 302:
             self.post(
