@@ -41,3 +41,5 @@ def register() -> None:
     the worker alike (both import `staffrota.celery`). An address naming another broker
     (Redis in production, or a test pointing at an unreachable one) is left alone."""
     kombu.transport.TRANSPORT_ALIASES["filesystem"] = f"{__name__}:Transport"
+    # kombu caches the class per name on first use; forget one resolved before this ran.
+    kombu.transport._transport_cache.pop("filesystem", None)
