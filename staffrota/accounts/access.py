@@ -61,7 +61,13 @@ def access_for(user) -> Access:
     # One round trip for the version and this user's entry; the entry names the version and
     # the role it was resolved under, so a changed role or any newer change misses it.
     key = f"access:{user.pk}"
-    found = cache.get_many([_ACCESS_VERSION, key])
+    # The signed-in user was read together with this entry (`user_cached`): no second
+    # round trip. Used once, so a user object kept longer than its request reads afresh.
+    found = getattr(user, "_access_read_with_user", None)
+    if found is not None:
+        del user._access_read_with_user
+    else:
+        found = cache.get_many([_ACCESS_VERSION, key])
     version = found.get(_ACCESS_VERSION)
     if version is None:
         version = uuid.uuid4().hex
@@ -80,24 +86,35 @@ _USER = "auth:user:{}"
 
 def user_cached(user_id, load):
     """The user behind a session: from the cache while the access version stands (any save
-    of a user replaces it), else from `load()`, which reads the database."""
-    return access_cached(_USER.format(user_id), load)
+    of a user replaces it), else from `load()`, which reads the database. Their access
+    entry comes in the same round trip and rides on the user for `access_for`."""
+    access_key = f"access:{user_id}"
+    user, found = _cached(_USER.format(user_id), load, also=access_key)
+    if user is not None:
+        user._access_read_with_user = {
+            k: found[k] for k in (_ACCESS_VERSION, access_key) if k in found
+        }
+    return user
 
 
 def access_cached(key: str, load):
     """What `load()` returns, kept under `key` while the access version stands: for rows
     whose every save replaces that version (users, API tokens)."""
-    found = cache.get_many([_ACCESS_VERSION, key])
+    return _cached(key, load)[0]
+
+
+def _cached(key: str, load, also: str | None = None):
+    found = cache.get_many([_ACCESS_VERSION, key, *([also] if also else [])])
     version = found.get(_ACCESS_VERSION)
     entry = found.get(key)
     if version is not None and entry is not None and entry[0] == version:
-        return entry[1]
-    user = load()
-    if user is not None and version is not None:
+        return entry[1], found
+    value = load()
+    if value is not None and version is not None:
         # Stamped with the version read before the database: a save meanwhile replaced
         # it, so a user read from before that save is never served again.
-        cache.set(key, (version, user), timeout=ACCESS_TIMEOUT)
-    return user
+        cache.set(key, (version, value), timeout=ACCESS_TIMEOUT)
+    return value, found
 
 
 def _access_resolve(user) -> Access:

@@ -7,6 +7,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from staffrota.accounts.models import Role
+
 pytestmark = pytest.mark.django_db
 
 
@@ -60,3 +62,37 @@ def test_a_new_name_shows_at_once_and_each_session_is_its_own_user(client, home_
     assert "Renamed" in mine.content.decode()
     assert home_b.staff_user.get_full_name() in theirs.content.decode()
     assert home_a.staff_user.last_name not in theirs.content.decode()
+
+
+def test_the_user_and_their_access_come_in_one_cache_round_trip(client, home_a, monkeypatch):
+    """The tenancy middleware's access entry is read with the signed-in user, not after."""
+    from django.core.cache import cache
+
+    client.force_login(home_a.staff_user)
+    client.get(reverse("my_shifts"))  # both entries now cached
+    asked = []
+    real_get_many = cache.get_many
+
+    def recording_get_many(keys, *args, **kwargs):
+        asked.append(list(keys))
+        return real_get_many(keys, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "get_many", recording_get_many)
+    response = client.get(reverse("my_shifts"))
+    assert response.status_code == 200
+    access_key = f"access:{home_a.staff_user.pk}"
+    with_access = [keys for keys in asked if access_key in keys]
+    assert len(with_access) == 1
+    assert f"auth:user:{home_a.staff_user.pk}" in with_access[0]
+
+
+def test_a_role_change_applies_on_the_next_page_with_the_shared_round_trip(client, home_a):
+    """The access entry read with the user carries the old role's homes; the role change
+    replaces the access version, so the next page resolves access afresh."""
+    user = home_a.staff_user
+    client.force_login(user)
+    assert client.get(reverse("vacancy_list")).status_code == 403
+    user.role = Role.OPERATIONAL_MANAGER
+    user.save()
+    user.managed_units.add(home_a.unit)
+    assert client.get(reverse("vacancy_list")).status_code == 200
