@@ -73,7 +73,7 @@ MIDDLEWARE = [
     "staffrota.ops.middleware.RequestIdMiddleware",
     "staffrota.ops.middleware.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "staffrota.security.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "staffrota.accounts.middleware.SessionRenewalMiddleware",

@@ -1,3 +1,6 @@
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.middleware import CheckableLazyObject, CSPMiddleware
+from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -35,3 +38,50 @@ class TwoFactorMiddleware:
         if request.path in allowed:
             return self.get_response(request)
         return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
+
+
+# What a view or template may set to change a response's policy (django-csp's decorators).
+_OVERRIDES = tuple(
+    f"_csp_{what}{ro}" for what in ("config", "update", "replace", "exempt") for ro in ("", "_ro")
+)
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware, with the headers built once per process for the usual case.
+
+    A response with no per-view override, to a request that used no nonce, gets the same
+    policy every time; building it from the settings was about 6 % of a cached page's CPU
+    in the load test's profile (bench/load/README.md). Our pages use neither overrides nor
+    nonces (settings.py); any response that does is built by django-csp as before.
+    """
+
+    def __init__(self, get_response):
+        super().__init__(get_response)
+        self._plain = None  # ((policy settings, report-only settings), headers)
+
+    def process_response(self, request, response):
+        policies = (
+            getattr(settings, "CONTENT_SECURITY_POLICY", None),
+            getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None),
+        )
+        plain = not (
+            settings.DEBUG
+            or getattr(request, "_csp_nonce", None) is not None
+            or any(hasattr(response, name) for name in _OVERRIDES)
+            or HEADER in response
+            or HEADER_REPORT_ONLY in response
+            or any((policy or {}).get("EXCLUDE_URL_PREFIXES") for policy in policies)
+        )
+        if not plain:
+            return super().process_response(request, response)
+        cached = self._plain
+        if cached is None or any(a is not b for a, b in zip(cached[0], policies, strict=True)):
+            response = super().process_response(request, response)
+            headers = {h: response[h] for h in (HEADER, HEADER_REPORT_ONLY) if h in response}
+            self._plain = (policies, headers)
+            return response
+        for header, value in cached[1].items():
+            response[header] = value
+        # As django-csp does: a nonce asked for after the header is written is an error.
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        return response
