@@ -98,7 +98,8 @@ def test_token_use_is_recorded(home_a):
     assert token.last_used_at is not None
 
 
-def test_throttle_answers_429_with_retry_after(settings, home_a):
+def test_throttle_answers_429_with_retry_after(settings, home_a, time_machine):
+    time_machine.move_to("2026-12-01 10:00:05+00:00", tick=False)  # not across a minute
     settings.API_THROTTLE_RATE = "2/min"
     client = bearer(home_a.manager)
     codes = [client.get("/api/v1/me/").status_code for _ in range(3)]
@@ -118,3 +119,24 @@ def test_ping_answers_without_database(client, django_assert_num_queries):
     with django_assert_num_queries(0):
         response = client.get("/api/v1/ping/")
     assert response.content == b"ok"
+
+
+def test_each_token_has_its_own_budget_and_a_new_window_starts_it_again(
+    settings, home_a, home_b, time_machine
+):
+    time_machine.move_to("2026-12-01 10:00:05+00:00", tick=False)
+    settings.API_THROTTLE_RATE = "2/min"
+    mine, theirs = bearer(home_a.manager), bearer(home_b.manager)
+    assert [mine.get("/api/v1/me/").status_code for _ in range(3)] == [200, 200, 429]
+    assert theirs.get("/api/v1/me/").status_code == 200
+    refused = mine.get("/api/v1/me/")
+    assert int(refused["Retry-After"]) == 55  # the rest of this minute
+    time_machine.move_to("2026-12-01 10:01:00+00:00", tick=False)
+    assert mine.get("/api/v1/me/").status_code == 200
+
+
+def test_anonymous_callers_are_counted_by_address(settings, client, time_machine):
+    time_machine.move_to("2026-12-01 10:00:05+00:00", tick=False)
+    settings.API_ANON_THROTTLE_RATE = "2/min"
+    codes = [client.get("/api/v1/schema/").status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
