@@ -6,8 +6,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.backends.utils import csrf_input
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 from django_scopes import scopes_disabled
 
@@ -28,7 +30,12 @@ from staffrota.rota.forms import (
     SwapProposeForm,
     VacancyFilterForm,
 )
-from staffrota.rota.grid_cache import open_shift_ids, swap_choices_html, vacancy_list_html
+from staffrota.rota.grid_cache import (
+    SWAP_CSRF_PLACEHOLDER,
+    open_shift_ids,
+    swap_page_parts,
+    vacancy_list_html,
+)
 from staffrota.rota.models import (
     VACANT,
     AgencyBooking,
@@ -534,23 +541,20 @@ def my_swaps(request):
                 messages.error(request, str(error))
             return redirect("my_swaps")
         messages.error(request, "Choose one of your shifts and a colleague's shift.")
-    # Kept per person until their shifts, their unit's or their home's rota change.
-    choices = swap_choices_html(staff=me, today=today)
-    swaps_list = (
-        ShiftSwap.objects.filter(proposer=me) | ShiftSwap.objects.filter(colleague=me)
-    ).select_related(
-        "proposer__user",
-        "colleague__user",
-        "proposer_shift__shift_type",
-        "colleague_shift__shift_type",
-    )
+    # The options and the list are kept until the person's shifts or swaps, their unit's
+    # shifts or their home change; each answer form gets this request's CSRF field.
+    parts = swap_page_parts(staff=me, today=today)
+    field = str(csrf_input(request))
     return render(
         request,
         "rota/my_swaps.html",
         {
             "me": me,
-            "choices": choices,
-            "swaps": swaps_list.order_by("-created_at")[:50],
+            "choices": {
+                "mine": mark_safe(parts["mine"]),  # noqa: S308 - escaped where built
+                "theirs": mark_safe(parts["theirs"]),  # noqa: S308 - escaped where built
+            },
+            "swaps_html": mark_safe(parts["swaps"].replace(SWAP_CSRF_PLACEHOLDER, field)),  # noqa: S308
         },
     )
 
