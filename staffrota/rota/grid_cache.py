@@ -56,7 +56,8 @@ _TABLE_SHIFTS = "rota:tableshifts:{}:{}:{}:{}:{}"
 _MINE = "rota:mine:{}:{}:{}"
 _VACANCIES = "rota:vacancies:{}:{}"
 _UNIT_GROUPS = "rota:unitgroups:{}"
-_OPEN_SHIFTS = "rota:open:{}:{}:{}"
+_OPEN_SHIFTS = "rota:openhtml:{}:{}:{}"
+_UNIT_CHOICE = "rota:unitchoice:{}"
 
 
 @dataclass
@@ -268,11 +269,17 @@ def unit_groups_html(*, unit_ids, home_ids, home_id: int | None = None) -> SafeS
     return mark_safe(html)  # noqa: S308 - rendered by our own template
 
 
-def open_shift_ids(*, staff, today: date) -> list[int]:
-    """The ids of the open shifts `staff` may claim (offers.open_shifts_for), found afresh
-    when anything they depend on changed: the person (their shifts, leave, the units they
-    cover), their home, or the shifts and offers of the units they work on. Those units are
-    kept in the entry and their versions checked on each read."""
+# Where each claim form gets this request's CSRF field (never cached).
+CSRF_PLACEHOLDER = "<!-- csrf field -->"
+
+
+def open_shifts_html(*, staff, today: date) -> str:
+    """The list of open shifts `staff` may claim (offers.open_shifts_for), with
+    `CSRF_PLACEHOLDER` where each claim form's CSRF field goes; found afresh when anything
+    it depends on changed: the person (their shifts, leave, the units they cover), their
+    home (unit names, shift types), everyone's (roles), or the shifts and offers of the
+    units they work on. Those units are kept in the entry and their versions checked on
+    each read."""
     from staffrota.rota.offers import open_shift_units, open_shifts_for
 
     versions = _current(
@@ -284,15 +291,35 @@ def open_shift_ids(*, staff, today: date) -> list[int]:
         entry is not None
         and _current([_UNIT_VERSION.format(u) for u in entry["units"]]) == entry["unit_versions"]
     ):
-        return entry["ids"]
+        return entry["html"]
     units = open_shift_units(staff)
     # Read before the shifts: a change meanwhile leaves this entry stamped as older.
     unit_versions = _current([_UNIT_VERSION.format(u) for u in units])
-    ids = [shift.pk for shift in open_shifts_for(staff, today=today, units=units)]
+    shifts = open_shifts_for(staff, today=today, units=units)
+    html = str(
+        render_to_string(
+            "rota/_open_shift_list.html",
+            {"shifts": shifts, "csrf_placeholder": mark_safe(CSRF_PLACEHOLDER)},  # noqa: S308
+        )
+    ).strip()
     cache.set(
-        key, {"units": units, "unit_versions": unit_versions, "ids": ids}, timeout=TABLE_TIMEOUT
+        key, {"units": units, "unit_versions": unit_versions, "html": html}, timeout=TABLE_TIMEOUT
     )
-    return ids
+    return html
+
+
+def unit_choice_html(*, unit_ids, home_ids, build) -> SafeString:
+    """The unit filter's select of these units as `build()` renders it (an unbound form),
+    kept under their homes' and everyone's versions; the key names every unit."""
+    units, homes = sorted(set(unit_ids)), sorted(set(home_ids))
+    versions = _current([_HOME_VERSION.format(h) for h in homes] + [_ALL_VERSION])
+    who = hashlib.sha256(f"{units}{homes}|{versions}".encode()).hexdigest()
+    key = _UNIT_CHOICE.format(who)
+    html = cache.get(key)
+    if html is None:
+        html = str(build())
+        cache.set(key, html, timeout=TABLE_TIMEOUT)
+    return mark_safe(html)  # noqa: S308 - rendered by the form's own widget
 
 
 _SWAP_MINE = "rota:swapmine:{}:{}:{}"
@@ -300,8 +327,7 @@ _SWAP_THEIRS = "rota:swaptheirs:{}:{}:{}:{}"
 # The colleagues' shifts offered in the swap form: a person's own shifts are left out when
 # served, so one list per unit and role does for all its people.
 _THEIRS_SHOWN = 200
-# Where each swap's answer form gets this request's CSRF field (never cached).
-SWAP_CSRF_PLACEHOLDER = "<!-- csrf field -->"
+SWAP_CSRF_PLACEHOLDER = CSRF_PLACEHOLDER  # where each swap's answer form gets its field
 
 
 def swap_page_parts(*, staff, today: date) -> dict[str, str]:

@@ -31,9 +31,11 @@ from staffrota.rota.forms import (
     VacancyFilterForm,
 )
 from staffrota.rota.grid_cache import (
+    CSRF_PLACEHOLDER,
     SWAP_CSRF_PLACEHOLDER,
-    open_shift_ids,
+    open_shifts_html,
     swap_page_parts,
+    unit_choice_html,
     vacancy_list_html,
 )
 from staffrota.rota.models import (
@@ -346,7 +348,20 @@ def vacancy_list(request):
         page=request.GET.get("page"),
         unit_value=unit_value,
     )
-    return render(request, "rota/vacancy_list.html", {"table": table, "form": form, "today": today})
+    # The mix's managers open the list unfiltered: that select of every unit they cover
+    # (a widget template per option) is kept until a unit or home is renamed.
+    select = form["unit"]
+    if not form.is_bound:
+        select = unit_choice_html(
+            unit_ids=request.access.unit_ids,
+            home_ids=request.access.home_ids,
+            build=lambda: form["unit"],
+        )
+    return render(
+        request,
+        "rota/vacancy_list.html",
+        {"table": table, "form": form, "unit_select": select, "today": today},
+    )
 
 
 @manager_required
@@ -485,17 +500,12 @@ def swap_decide(request, swap_id: int):
 @require_GET
 def my_open_shifts(request):
     me = _me(request)
-    # Which shifts pass every rule is kept until the person, their home or the shifts and
-    # offers of their units change; the few shifts themselves are read each time.
-    ids = open_shift_ids(staff=me, today=timezone.localdate())
-    shifts = (
-        Shift.objects.filter(pk__in=ids)
-        .select_related("unit", "shift_type", "job_role")
-        .order_by("starts_at")
-        if ids
-        else []
-    )
-    return render(request, "rota/my_open_shifts.html", {"shifts": shifts, "me": me})
+    # Kept until the person, their home or the shifts and offers of their units change;
+    # each claim form gets this request's CSRF field.
+    html = open_shifts_html(staff=me, today=timezone.localdate())
+    field = str(csrf_input(request))
+    shifts_html = mark_safe(html.replace(CSRF_PLACEHOLDER, field))  # noqa: S308 - ours
+    return render(request, "rota/my_open_shifts.html", {"shifts_html": shifts_html, "me": me})
 
 
 @login_required

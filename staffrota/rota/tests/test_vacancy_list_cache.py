@@ -140,3 +140,32 @@ def test_leave_asked_for_keeps_the_list_which_shows_no_leave(client, home_a, tod
         )
     _, after_queries = _list(client)
     assert after_queries == cached_queries
+
+
+def _select(page: str) -> str:
+    return page[page.index('<select name="unit"') : page.index("</select>")]
+
+
+def test_the_unit_filter_is_kept_per_set_of_units_and_shows_a_rename(client, home_a, home_b):
+    wide = f.operational_manager(home_a.unit, home_a.other_unit)
+    client.force_login(wide)
+    before = _select(_list(client)[0])
+    narrow = Client()
+    narrow.force_login(home_a.manager)
+    only_one = _select(_list(narrow)[0])
+    elsewhere = Client()
+    elsewhere.force_login(home_b.manager)
+    other_home = _select(_list(elsewhere)[0])
+    with scopes_disabled():
+        home_a.other_unit.name = "Juniper"
+        home_a.other_unit.save()
+    after = _select(_list(client)[0])
+    assert home_a.other_unit.pk and f'value="{home_a.other_unit.pk}"' in before
+    assert f'value="{home_a.other_unit.pk}"' not in only_one
+    assert f'value="{home_a.unit.pk}"' in only_one
+    assert f'value="{home_a.unit.pk}"' not in other_home
+    assert f'value="{home_b.unit.pk}"' in other_home
+    assert "Juniper" not in before and "Juniper" in after
+    # Filtered, the chosen unit is selected (the bound form is rendered as before).
+    chosen = _select(_list(client, unit=home_a.unit.pk)[0])
+    assert f'value="{home_a.unit.pk}" selected' in chosen
