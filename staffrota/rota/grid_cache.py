@@ -219,6 +219,7 @@ def vacancy_list_html(
     """The vacancy table of these units (a page of it) and its pager. The key names every
     unit, so only someone who sees exactly these units is given it; it is replaced when a
     shift on any of them, or anything of their homes, changes."""
+    from staffrota.rota.grid_html import vacancy_rows
     from staffrota.rota.vacancies import vacancy_page
 
     units = sorted(set(unit_ids))
@@ -240,8 +241,7 @@ def vacancy_list_html(
                 "rota/_vacancy_table.html",
                 {
                     "page": paged,
-                    "vacancies": paged.object_list,
-                    "many_homes": len(homes) > 1,
+                    "rows": vacancy_rows(paged.object_list, many_homes=len(homes) > 1),
                     "unit_value": unit_value,
                 },
             )
