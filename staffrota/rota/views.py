@@ -503,8 +503,9 @@ def my_open_shifts(request):
     # Kept until the person, their home or the shifts and offers of their units change;
     # each claim form gets this request's CSRF field.
     html = open_shifts_html(staff=me, today=timezone.localdate())
-    field = str(csrf_input(request))
-    shifts_html = mark_safe(html.replace(CSRF_PLACEHOLDER, field))  # noqa: S308 - ours
+    if CSRF_PLACEHOLDER in html:  # most days nothing is offered: no form, no token
+        html = html.replace(CSRF_PLACEHOLDER, str(csrf_input(request)))
+    shifts_html = mark_safe(html)  # noqa: S308 - ours
     return render(request, "rota/my_open_shifts.html", {"shifts_html": shifts_html, "me": me})
 
 
@@ -554,7 +555,9 @@ def my_swaps(request):
     # The options and the list are kept until the person's shifts or swaps, their unit's
     # shifts or their home change; each answer form gets this request's CSRF field.
     parts = swap_page_parts(staff=me, today=today)
-    field = str(csrf_input(request))
+    swaps_html = parts["swaps"]
+    if SWAP_CSRF_PLACEHOLDER in swaps_html:  # only swaps waiting for an answer have forms
+        swaps_html = swaps_html.replace(SWAP_CSRF_PLACEHOLDER, str(csrf_input(request)))
     return render(
         request,
         "rota/my_swaps.html",
@@ -564,7 +567,7 @@ def my_swaps(request):
                 "mine": mark_safe(parts["mine"]),  # noqa: S308 - escaped where built
                 "theirs": mark_safe(parts["theirs"]),  # noqa: S308 - escaped where built
             },
-            "swaps_html": mark_safe(parts["swaps"].replace(SWAP_CSRF_PLACEHOLDER, field)),  # noqa: S308
+            "swaps_html": mark_safe(swaps_html),  # noqa: S308 - ours
         },
     )
 
