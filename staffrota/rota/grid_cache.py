@@ -34,6 +34,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.template.loader import render_to_string
+from django.utils import dateformat
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django_scopes import scopes_disabled
 
@@ -53,9 +55,9 @@ _TABLE = "rota:table:{}:{}:{}:{}:{}"
 _TABLE_SHIFTS = "rota:tableshifts:{}:{}:{}:{}:{}"
 _MINE = "rota:mine:{}:{}:{}"
 _VACANCIES = "rota:vacancies:{}:{}"
-_SWAP_CHOICES = "rota:swapchoices:{}:{}:{}"
 _UNIT_GROUPS = "rota:unitgroups:{}"
-_OPEN_SHIFTS = "rota:open:{}:{}:{}"
+_OPEN_SHIFTS = "rota:openhtml:{}:{}:{}"
+_UNIT_CHOICE = "rota:unitchoice:{}"
 
 
 @dataclass
@@ -217,6 +219,7 @@ def vacancy_list_html(
     """The vacancy table of these units (a page of it) and its pager. The key names every
     unit, so only someone who sees exactly these units is given it; it is replaced when a
     shift on any of them, or anything of their homes, changes."""
+    from staffrota.rota.grid_html import vacancy_rows
     from staffrota.rota.vacancies import vacancy_page
 
     units = sorted(set(unit_ids))
@@ -238,8 +241,7 @@ def vacancy_list_html(
                 "rota/_vacancy_table.html",
                 {
                     "page": paged,
-                    "vacancies": paged.object_list,
-                    "many_homes": len(homes) > 1,
+                    "rows": vacancy_rows(paged.object_list, many_homes=len(homes) > 1),
                     "unit_value": unit_value,
                 },
             )
@@ -267,11 +269,17 @@ def unit_groups_html(*, unit_ids, home_ids, home_id: int | None = None) -> SafeS
     return mark_safe(html)  # noqa: S308 - rendered by our own template
 
 
-def open_shift_ids(*, staff, today: date) -> list[int]:
-    """The ids of the open shifts `staff` may claim (offers.open_shifts_for), found afresh
-    when anything they depend on changed: the person (their shifts, leave, the units they
-    cover), their home, or the shifts and offers of the units they work on. Those units are
-    kept in the entry and their versions checked on each read."""
+# Where each claim form gets this request's CSRF field (never cached).
+CSRF_PLACEHOLDER = "<!-- csrf field -->"
+
+
+def open_shifts_html(*, staff, today: date) -> str:
+    """The list of open shifts `staff` may claim (offers.open_shifts_for), with
+    `CSRF_PLACEHOLDER` where each claim form's CSRF field goes; found afresh when anything
+    it depends on changed: the person (their shifts, leave, the units they cover), their
+    home (unit names, shift types), everyone's (roles), or the shifts and offers of the
+    units they work on. Those units are kept in the entry and their versions checked on
+    each read."""
     from staffrota.rota.offers import open_shift_units, open_shifts_for
 
     versions = _current(
@@ -283,69 +291,193 @@ def open_shift_ids(*, staff, today: date) -> list[int]:
         entry is not None
         and _current([_UNIT_VERSION.format(u) for u in entry["units"]]) == entry["unit_versions"]
     ):
-        return entry["ids"]
+        return entry["html"]
     units = open_shift_units(staff)
     # Read before the shifts: a change meanwhile leaves this entry stamped as older.
     unit_versions = _current([_UNIT_VERSION.format(u) for u in units])
-    ids = [shift.pk for shift in open_shifts_for(staff, today=today, units=units)]
+    shifts = open_shifts_for(staff, today=today, units=units)
+    html = str(
+        render_to_string(
+            "rota/_open_shift_list.html",
+            {"shifts": shifts, "csrf_placeholder": mark_safe(CSRF_PLACEHOLDER)},  # noqa: S308
+        )
+    ).strip()
     cache.set(
-        key, {"units": units, "unit_versions": unit_versions, "ids": ids}, timeout=TABLE_TIMEOUT
+        key, {"units": units, "unit_versions": unit_versions, "html": html}, timeout=TABLE_TIMEOUT
     )
-    return ids
+    return html
 
 
-def swap_choices_html(*, staff, today: date) -> dict[str, SafeString]:
-    """The options of the swap form for one person: their own published shifts to come and
-    their unit's colleagues' shifts in their role for six weeks. Kept under the person's,
-    their unit's, their home's and everyone's versions."""
+def unit_choice_html(*, unit_ids, home_ids, build) -> SafeString:
+    """The unit filter's select of these units as `build()` renders it (an unbound form),
+    kept under their homes' and everyone's versions; the key names every unit."""
+    units, homes = sorted(set(unit_ids)), sorted(set(home_ids))
+    versions = _current([_HOME_VERSION.format(h) for h in homes] + [_ALL_VERSION])
+    who = hashlib.sha256(f"{units}{homes}|{versions}".encode()).hexdigest()
+    key = _UNIT_CHOICE.format(who)
+    html = cache.get(key)
+    if html is None:
+        html = str(build())
+        cache.set(key, html, timeout=TABLE_TIMEOUT)
+    return mark_safe(html)  # noqa: S308 - rendered by the form's own widget
+
+
+_SWAP_MINE = "rota:swapmine:{}:{}:{}"
+_SWAP_THEIRS = "rota:swaptheirs:{}:{}:{}:{}"
+# The colleagues' shifts offered in the swap form: a person's own shifts are left out when
+# served, so one list per unit and role does for all its people.
+_THEIRS_SHOWN = 200
+SWAP_CSRF_PLACEHOLDER = CSRF_PLACEHOLDER  # where each swap's answer form gets its field
+
+
+def swap_page_parts(*, staff, today: date) -> dict[str, str]:
+    """The swap page's parts for one person: the options of their own published shifts to
+    come ("mine"), their unit's colleagues' shifts in their role for six weeks ("theirs")
+    and the list of their swaps ("swaps", with `SWAP_CSRF_PLACEHOLDER` where each form's
+    CSRF field goes). `staff` is the requester's own record, with `home_unit` loaded.
+
+    The colleagues' shifts are kept per unit and role (the same for everyone on it, the
+    person's own left out here) under the unit's, its home's and everyone's versions; the
+    rest per person under their own, their home's and everyone's versions, and the
+    versions of the units their swaps' shifts are on (checked on each read, as the open
+    shifts do): a swap proposed, answered or decided replaces both people's versions."""
+    unit_id, role_id = staff.home_unit_id, staff.job_role_id
+    home_id = staff.home_unit.care_home_id if unit_id else staff.care_home_id
+    mine = _swap_mine(staff=staff, today=today)
+    theirs = ""
+    if unit_id is not None:
+        rows, complete = _swap_theirs(
+            unit_id=unit_id, role_id=role_id, home_id=home_id, today=today
+        )
+        shown = [html for holder, html in rows if holder != staff.pk][:_THEIRS_SHOWN]
+        if len(shown) < _THEIRS_SHOWN and not complete:  # many of the kept rows were theirs
+            rows, _ = _swap_theirs_rows(unit_id, role_id, today, exclude=staff.pk)
+            shown = [html for _, html in rows]
+        theirs = "".join(shown)
+    return {"mine": mine["mine"], "theirs": theirs, "swaps": mine["swaps"]}
+
+
+def _swap_mine(*, staff, today: date) -> dict:
     versions = _current(
-        [
-            _PERSON_VERSION.format(staff.pk),
-            _UNIT_VERSION.format(staff.home_unit_id),
-            _HOME_VERSION.format(staff.care_home_id),
-            _ALL_VERSION,
-        ]
+        [_PERSON_VERSION.format(staff.pk), _HOME_VERSION.format(staff.care_home_id), _ALL_VERSION]
     )
-    key = _SWAP_CHOICES.format(staff.pk, today.isoformat(), versions)
-    cached = cache.get(key)
-    if cached is None:
-        cached = _swap_choices_render(staff=staff, today=today)
-        cache.set(key, cached, timeout=TABLE_TIMEOUT)
-    return {which: mark_safe(html) for which, html in cached.items()}  # noqa: S308 - ours
+    key = _SWAP_MINE.format(staff.pk, today.isoformat(), versions)
+    entry = cache.get(key)
+    if (
+        entry is not None
+        and _current([_UNIT_VERSION.format(u) for u in entry["units"]]) == entry["unit_versions"]
+    ):
+        return entry
+    entry = _swap_mine_render(staff=staff, today=today)
+    cache.set(key, entry, timeout=TABLE_TIMEOUT)
+    return entry
 
 
-def _swap_choices_render(*, staff, today: date) -> dict[str, str]:
+def _swap_theirs(*, unit_id: int, role_id: int, home_id: int, today: date):
+    versions = _current(
+        [_UNIT_VERSION.format(unit_id), _HOME_VERSION.format(home_id), _ALL_VERSION]
+    )
+    key = _SWAP_THEIRS.format(unit_id, role_id, today.isoformat(), versions)
+    entry = cache.get(key)
+    if entry is None:
+        # A few more than are shown: the person asking may hold some of them.
+        entry = _swap_theirs_rows(unit_id, role_id, today, limit=_THEIRS_SHOWN + 50)
+        cache.set(key, entry, timeout=TABLE_TIMEOUT)
+    return entry
+
+
+def _day_short(day: date, memo: dict) -> str:
+    # As the template's {{ date|date:"D j M" }}, worked out once per day.
+    if day not in memo:
+        memo[day] = dateformat.format(day, "D j M")
+    return memo[day]
+
+
+def _swap_theirs_rows(unit_id: int, role_id: int, today: date, *, exclude=None, limit=None):
+    """(holder, option) for the published shifts of this unit and role held by someone,
+    from tomorrow to six weeks ahead, in order; and whether that is all of them."""
     from staffrota.rota.models import Shift, ShiftStatus
+
+    limit = limit or _THEIRS_SHOWN
+    shifts = Shift.objects.filter(
+        unit=unit_id,
+        job_role=role_id,
+        status=ShiftStatus.PUBLISHED,
+        date__gt=today,
+        date__lte=today + timedelta(weeks=6),
+        staff__isnull=False,
+    )
+    if exclude is not None:
+        shifts = shifts.exclude(staff=exclude)
+    found = list(
+        shifts.order_by("starts_at", "pk").values_list(
+            "pk",
+            "date",
+            "staff_id",
+            "shift_type__name",
+            "staff__user__first_name",
+            "staff__user__last_name",
+            "staff__sap_number",
+            "job_role__name",
+        )[: limit + 1]
+    )
+    memo: dict = {}
+    rows = []
+    for pk, day, holder, type_name, first, last, sap, role_name in found[:limit]:
+        name = f"{first} {last}".strip() or sap  # as StaffMember.full_name
+        rows.append(
+            (
+                holder,
+                f'<option value="{pk}">{_day_short(day, memo)} {escape(type_name)} · '
+                f"{escape(name)} ({escape(role_name)})</option>",
+            )
+        )
+    return rows, len(found) <= limit
+
+
+def _swap_mine_render(*, staff, today: date) -> dict:
+    from staffrota.rota.models import Shift, ShiftStatus, ShiftSwap
 
     mine = (
         Shift.objects.filter(staff=staff, status=ShiftStatus.PUBLISHED, date__gt=today)
-        .select_related("shift_type")
-        .order_by("starts_at")[:40]
+        .order_by("starts_at", "pk")
+        .values_list("pk", "date", "shift_type__name")[:40]
     )
-    # Only shifts of the person's own role: a swap across roles would fail the role rule
-    # anyway, and a list of every colleague's shift is too long to choose from.
-    theirs = (
-        Shift.objects.filter(
-            unit=staff.home_unit_id,
-            job_role=staff.job_role_id,
-            status=ShiftStatus.PUBLISHED,
-            date__gt=today,
-            date__lte=today + timedelta(weeks=6),
-            staff__isnull=False,
+    memo: dict = {}
+    options = "".join(
+        f'<option value="{pk}">{_day_short(day, memo)} {escape(type_name)}</option>'
+        for pk, day, type_name in mine
+    )
+    swaps = list(
+        (ShiftSwap.objects.filter(proposer=staff) | ShiftSwap.objects.filter(colleague=staff))
+        .select_related(
+            "proposer__user",
+            "colleague__user",
+            "proposer_shift__shift_type",
+            "colleague_shift__shift_type",
         )
-        .exclude(staff=staff)
-        .select_related("shift_type", "staff__user", "job_role")
-        .order_by("starts_at")[:200]
+        .order_by("-created_at")[:50]
+    )
+    units = sorted(
+        {s.proposer_shift.unit_id for s in swaps} | {s.colleague_shift.unit_id for s in swaps}
+    )
+    # The units are known only from the swaps, so their versions are read just after: a
+    # change to one of these shifts committed in between would be missed until the next
+    # (the holder's own version, bumped by that change, covers every shift not yet swapped).
+    unit_versions = _current([_UNIT_VERSION.format(u) for u in units])
+    html = render_to_string(
+        "rota/_swap_list.html",
+        {
+            "swaps": swaps,
+            "me": staff,
+            "csrf_placeholder": mark_safe(SWAP_CSRF_PLACEHOLDER),  # noqa: S308 - ours
+        },
     )
     return {
-        "mine": str(
-            render_to_string("rota/_swap_choices.html", {"which": "mine", "my_shifts": mine})
-        ),
-        "theirs": str(
-            render_to_string(
-                "rota/_swap_choices.html", {"which": "theirs", "colleagues_shifts": theirs}
-            )
-        ),
+        "mine": options,
+        "swaps": str(html).strip(),
+        "units": units,
+        "unit_versions": unit_versions,
     }
 
 
@@ -434,6 +566,12 @@ def _offer_changed(sender, instance, raw=False, **kwargs):
         _refresh(unit_ids=list(unit_id))
 
 
+def _swap_changed(sender, instance, raw=False, **kwargs):
+    """A swap proposed, answered, decided or withdrawn: both people's swap lists change."""
+    if not raw:
+        _refresh(staff_ids=[instance.proposer_id, instance.colleague_id])
+
+
 def _cover_changed(sender, instance, raw=False, **kwargs):
     """A unit a person covers added or removed: their open shifts change."""
     if not raw:
@@ -459,7 +597,7 @@ def connect_signals() -> None:
         Unit,
         UnitCover,
     )
-    from staffrota.rota.models import OpenShiftOffer, Shift
+    from staffrota.rota.models import OpenShiftOffer, Shift, ShiftSwap
 
     # LeavePolicy: a person's leave balance (leave/views.py) reads their home's policy.
     for model in (StaffMember, ShiftType, StaffingRequirement, Unit, User, CareHome, LeavePolicy):
@@ -474,6 +612,8 @@ def connect_signals() -> None:
         post_delete.connect(_absence_changed, sender=model, dispatch_uid=f"{uid}-del")
     post_save.connect(_offer_changed, sender=OpenShiftOffer, dispatch_uid="rota-save-Offer")
     post_delete.connect(_offer_changed, sender=OpenShiftOffer, dispatch_uid="rota-del-Offer")
+    post_save.connect(_swap_changed, sender=ShiftSwap, dispatch_uid="rota-save-ShiftSwap")
+    post_delete.connect(_swap_changed, sender=ShiftSwap, dispatch_uid="rota-del-ShiftSwap")
     post_save.connect(_cover_changed, sender=UnitCover, dispatch_uid="rota-save-UnitCover")
     post_delete.connect(_cover_changed, sender=UnitCover, dispatch_uid="rota-del-UnitCover")
     post_save.connect(_changed_everywhere, sender=JobRole, dispatch_uid="rota-save-JobRole")

@@ -26,15 +26,17 @@ class Vacancy:
         return max(self.minimum - self.covered, 0)
 
 
-def _covered_counts(units, start: date, end: date) -> dict[tuple, int]:
+def _covered_counts(units, start: date, end: date, types=None, roles=None) -> dict[tuple, int]:
+    shifts = Shift.objects.filter(unit__in=units, date__range=(start, end))
+    if types is not None:  # only the slots asked about: a page's, not every slot of a month
+        shifts = shifts.filter(shift_type__in=types, job_role__in=roles)
     rows = (
-        Shift.objects.filter(unit__in=units, date__range=(start, end))
-        .exclude(status=ShiftStatus.CANCELLED)
+        shifts.exclude(status=ShiftStatus.CANCELLED)
         .filter(Q(staff__isnull=False) | Q(source=ShiftSource.AGENCY))
-        .values("unit_id", "date", "shift_type_id", "job_role_id")
+        .values_list("unit_id", "date", "shift_type_id", "job_role_id")
         .annotate(n=Count("pk"))
     )
-    return {(r["unit_id"], r["date"], r["shift_type_id"], r["job_role_id"]): r["n"] for r in rows}
+    return {(u, d, t, r): n for u, d, t, r, n in rows}
 
 
 def _minimums(units) -> dict[tuple, int]:
@@ -79,7 +81,9 @@ def _with_shortfall(shifts: list[Shift], units, start: date, end: date) -> list[
     # Only the units and days on this page: a page of a group's list touches a few units.
     units = sorted({shift.unit_id for shift in shifts})
     start, end = min(s.date for s in shifts), max(s.date for s in shifts)
-    covered = _covered_counts(units, start, end)
+    types = sorted({shift.shift_type_id for shift in shifts})
+    roles = sorted({shift.job_role_id for shift in shifts})
+    covered = _covered_counts(units, start, end, types, roles)
     minimums = _minimums(units)
     return [
         Vacancy(

@@ -6,8 +6,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.backends.utils import csrf_input
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 from django_scopes import scopes_disabled
 
@@ -28,7 +30,14 @@ from staffrota.rota.forms import (
     SwapProposeForm,
     VacancyFilterForm,
 )
-from staffrota.rota.grid_cache import open_shift_ids, swap_choices_html, vacancy_list_html
+from staffrota.rota.grid_cache import (
+    CSRF_PLACEHOLDER,
+    SWAP_CSRF_PLACEHOLDER,
+    open_shifts_html,
+    swap_page_parts,
+    unit_choice_html,
+    vacancy_list_html,
+)
 from staffrota.rota.models import (
     VACANT,
     AgencyBooking,
@@ -339,7 +348,20 @@ def vacancy_list(request):
         page=request.GET.get("page"),
         unit_value=unit_value,
     )
-    return render(request, "rota/vacancy_list.html", {"table": table, "form": form, "today": today})
+    # The mix's managers open the list unfiltered: that select of every unit they cover
+    # (a widget template per option) is kept until a unit or home is renamed.
+    select = form["unit"]
+    if not form.is_bound:
+        select = unit_choice_html(
+            unit_ids=request.access.unit_ids,
+            home_ids=request.access.home_ids,
+            build=lambda: form["unit"],
+        )
+    return render(
+        request,
+        "rota/vacancy_list.html",
+        {"table": table, "form": form, "unit_select": select, "today": today},
+    )
 
 
 @manager_required
@@ -478,17 +500,13 @@ def swap_decide(request, swap_id: int):
 @require_GET
 def my_open_shifts(request):
     me = _me(request)
-    # Which shifts pass every rule is kept until the person, their home or the shifts and
-    # offers of their units change; the few shifts themselves are read each time.
-    ids = open_shift_ids(staff=me, today=timezone.localdate())
-    shifts = (
-        Shift.objects.filter(pk__in=ids)
-        .select_related("unit", "shift_type", "job_role")
-        .order_by("starts_at")
-        if ids
-        else []
-    )
-    return render(request, "rota/my_open_shifts.html", {"shifts": shifts, "me": me})
+    # Kept until the person, their home or the shifts and offers of their units change;
+    # each claim form gets this request's CSRF field.
+    html = open_shifts_html(staff=me, today=timezone.localdate())
+    if CSRF_PLACEHOLDER in html:  # most days nothing is offered: no form, no token
+        html = html.replace(CSRF_PLACEHOLDER, str(csrf_input(request)))
+    shifts_html = mark_safe(html)  # noqa: S308 - ours
+    return render(request, "rota/my_open_shifts.html", {"shifts_html": shifts_html, "me": me})
 
 
 @login_required
@@ -534,23 +552,22 @@ def my_swaps(request):
                 messages.error(request, str(error))
             return redirect("my_swaps")
         messages.error(request, "Choose one of your shifts and a colleague's shift.")
-    # Kept per person until their shifts, their unit's or their home's rota change.
-    choices = swap_choices_html(staff=me, today=today)
-    swaps_list = (
-        ShiftSwap.objects.filter(proposer=me) | ShiftSwap.objects.filter(colleague=me)
-    ).select_related(
-        "proposer__user",
-        "colleague__user",
-        "proposer_shift__shift_type",
-        "colleague_shift__shift_type",
-    )
+    # The options and the list are kept until the person's shifts or swaps, their unit's
+    # shifts or their home change; each answer form gets this request's CSRF field.
+    parts = swap_page_parts(staff=me, today=today)
+    swaps_html = parts["swaps"]
+    if SWAP_CSRF_PLACEHOLDER in swaps_html:  # only swaps waiting for an answer have forms
+        swaps_html = swaps_html.replace(SWAP_CSRF_PLACEHOLDER, str(csrf_input(request)))
     return render(
         request,
         "rota/my_swaps.html",
         {
             "me": me,
-            "choices": choices,
-            "swaps": swaps_list.order_by("-created_at")[:50],
+            "choices": {
+                "mine": mark_safe(parts["mine"]),  # noqa: S308 - escaped where built
+                "theirs": mark_safe(parts["theirs"]),  # noqa: S308 - escaped where built
+            },
+            "swaps_html": mark_safe(swaps_html),  # noqa: S308 - ours
         },
     )
 

@@ -151,3 +151,24 @@ def test_the_token_is_not_read_from_the_database_on_each_request(manager_api):
     with CaptureQueriesContext(connection) as queries:
         assert manager_api.get("/api/v1/homes/").status_code == 200
     assert not [q for q in queries.captured_queries if "api_apitoken" in q["sql"]]
+
+
+def test_managers_who_see_the_same_units_share_the_page_and_its_changes(manager_api, home_a, today):
+    """The shifts list depends only on what a user may see: a second manager of the same
+    unit is given the kept page, and a change shows to both on their next request; a
+    manager of the other unit too, or of the other unit only, is not given it."""
+    from staffrota.api.tests.conftest import bearer
+
+    url, params = _shifts_url(home_a, today)
+    first, first_queries = _get(bearer(f.operational_manager(home_a.unit)), url, **params)
+    same, same_queries = _get(bearer(f.operational_manager(home_a.unit)), url, **params)
+    wider, _ = _get(bearer(f.operational_manager(home_a.unit, home_a.other_unit)), url, **params)
+    other = bearer(f.operational_manager(home_a.other_unit)).get(url, params)
+    assert same == first == wider
+    assert same_queries < first_queries
+    assert other.status_code == 200 and other.json()["results"] == []
+    with scopes_disabled():
+        shift_assign(shift=home_a.vacancy, staff=home_a.nurse, actor=home_a.manager)
+    for client in (manager_api, bearer(f.operational_manager(home_a.unit))):
+        after, _ = _get(client, url, **params)
+        assert {s["id"]: s["staff"] for s in after["results"]}[home_a.vacancy.pk] == home_a.nurse.pk

@@ -134,3 +134,44 @@ def test_leave_list_filters_and_hides_other_homes(manager_api, home_a, home_b):
         "/api/v1/leave-requests/", {"date_from": str(home_a.shift.date + timedelta(1))}
     ).json()
     assert later["count"] == 0
+
+
+def test_the_shifts_list_gives_exactly_what_the_serializer_gives(manager_api, home_a, today):
+    """The list builds its JSON from columns; each shift must read as `ShiftSerializer`
+    has it: vacant and held, draft and published, a note, a name left blank (the SAP
+    number instead), summer time and winter time."""
+    from datetime import date
+
+    from staffrota.api.serializers import ShiftSerializer
+    from staffrota.rota.models import Shift, ShiftSource, ShiftStatus
+    from staffrota.rota.services import shift_create
+
+    with scopes_disabled():
+        nameless = f.staff_member(home_a.unit, "carer", first_name="", last_name="")
+        summer = date(today.year + 1, 7, 1)
+        for day, person, status in (
+            (summer, home_a.carer, ShiftStatus.PUBLISHED),
+            (summer + timedelta(days=1), nameless, ShiftStatus.DRAFT),
+            (summer + timedelta(days=2), None, ShiftStatus.PUBLISHED),
+        ):
+            shift_create(
+                unit=home_a.unit,
+                day=day,
+                shift_type=home_a.night,
+                job_role=home_a.carer.job_role,
+                staff=person,
+                status=status,
+            )
+        Shift.objects.filter(pk=home_a.shift.pk).update(
+            note='Cover <& "quotes">', source=ShiftSource.BANK
+        )
+    for start, end in ((today, today + timedelta(days=6)), (summer, summer + timedelta(days=6))):
+        got = manager_api.get(
+            "/api/v1/shifts/", {"unit": home_a.unit.pk, "date_from": start, "date_to": end}
+        ).json()["results"]
+        with scopes_disabled():
+            shifts = Shift.objects.filter(pk__in=[s["id"] for s in got]).order_by("starts_at", "pk")
+            expected = ShiftSerializer(shifts, many=True).data
+        assert len(got) >= 2
+        assert got == [dict(row) for row in expected]
+    assert any(s["staff_name"] == nameless.sap_number for s in got)

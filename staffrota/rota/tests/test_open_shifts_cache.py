@@ -107,3 +107,36 @@ def test_another_homes_staff_never_see_this_homes_offers(client, home_a, home_b,
     other = Client()
     other.force_login(home_b.staff_user)
     assert _claim_button(vacancy) not in _claimable(other)
+
+
+def test_the_claim_form_carries_this_sessions_token_and_claims(home_a, today):
+    """The list is kept, its forms' CSRF field is not: a claim from the kept page works."""
+    vacancy = _vacancy(home_a, today + timedelta(days=5))
+    with scopes_disabled():
+        offers.offer_open_shift(shift=vacancy, actor=home_a.manager)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(home_a.staff_user)
+    _claimable(client)  # kept now
+    page = _claimable(client)
+    form = page[page.index(f'action="{_claim_button(vacancy)}"') :]
+    token = form.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    assert token in page
+    response = client.post(_claim_button(vacancy), {"csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+    vacancy.refresh_from_db()
+    assert vacancy.staff_id == home_a.carer.pk
+    assert _claim_button(vacancy) not in _claimable(client)
+
+
+def test_a_renamed_unit_shows_on_the_kept_list(client, home_a, today):
+    vacancy = _vacancy(home_a, today + timedelta(days=5))
+    with scopes_disabled():
+        offers.offer_open_shift(shift=vacancy, actor=home_a.manager)
+    client.force_login(home_a.staff_user)
+    before = _claimable(client)
+    with scopes_disabled():
+        home_a.unit.name = "Juniper"
+        home_a.unit.save()
+    after = _claimable(client)
+    assert "Juniper" not in before
+    assert "Juniper" in after

@@ -1,7 +1,7 @@
 """The swap form's lists of shifts, cached per person: reused while nothing changes, shown
 afresh when a colleague's or the person's own shifts change, never given to anyone else."""
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.db import connection
@@ -103,3 +103,92 @@ def test_nobody_else_gets_these_lists(client, home_a, home_b, today):
     assert f'<option value="{theirs.pk}">' in colleagues
     assert f"· {home_a.carer.full_name} (" in colleagues
     assert f"· {home_a.carer.full_name} (" not in mine
+
+
+def _proposed_swap(home_a, colleague, today):
+    from staffrota.rota.swaps import swap_propose
+
+    theirs = _colleague_shift(home_a, colleague, today + timedelta(days=3))
+    with scopes_disabled():
+        return swap_propose(
+            proposer=home_a.carer, proposer_shift=home_a.shift, colleague_shift=theirs
+        )
+
+
+def test_a_proposed_swap_shows_for_both_at_once_and_can_be_answered(client, home_a, today):
+    with scopes_disabled():
+        colleague = f.staff_member(home_a.unit, "carer", first_name="Robin", last_name="Other")
+    client.force_login(home_a.staff_user)
+    theirs_client = Client()
+    theirs_client.force_login(colleague.user)
+    mine_before, _ = _swaps(client)
+    theirs_before, _ = _swaps(theirs_client)
+    swap = _proposed_swap(home_a, colleague, today)
+    mine_after, _ = _swaps(client)
+    theirs_after, _ = _swaps(theirs_client)
+    accept = reverse("my_swap_answer", args=[swap.pk, "accept"])
+    withdraw = reverse("my_swap_answer", args=[swap.pk, "withdraw"])
+    assert "No swaps yet" in mine_before and "No swaps yet" in theirs_before
+    assert withdraw in mine_after and accept not in mine_after
+    assert accept in theirs_after and withdraw not in theirs_after
+    # The answer form carries this session's CSRF token, not a cached one: it is accepted.
+    csrf_client = Client(enforce_csrf_checks=True)
+    csrf_client.force_login(colleague.user)
+    page = csrf_client.get(reverse("my_swaps")).content.decode()
+    form = page[page.index(f'action="{accept}"') :]
+    token = form.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    assert csrf_client.post(accept, {"csrfmiddlewaretoken": token}).status_code == 302
+    swap.refresh_from_db()
+    assert swap.status == "accepted"
+    again, _ = _swaps(theirs_client)
+    assert accept not in again
+
+
+def test_a_swapped_shifts_new_type_shows_to_the_colleague_at_once(client, home_a, today):
+    from staffrota.rota.services import shift_change_type
+
+    with scopes_disabled():
+        colleague = f.staff_member(home_a.unit, "carer", first_name="Robin", last_name="Other")
+        late = f.shift_type(home_a.home, "L", starts=time(14), ends=time(20), hours="6")
+        late.name = "Twilight"
+        late.save()
+    _proposed_swap(home_a, colleague, today)
+    client.force_login(colleague.user)
+    before, _ = _swaps(client)
+    # The proposer's shift is not the colleague's: only its unit's version covers it here.
+    with scopes_disabled():
+        shift_change_type(shift=home_a.shift, shift_type=late, actor=home_a.manager)
+    after, _ = _swaps(client)
+    assert "twilight" not in before
+    assert "twilight" in after
+
+
+def test_another_homes_swaps_are_never_shown(client, home_a, home_b, today):
+    with scopes_disabled():
+        colleague = f.staff_member(home_a.unit, "carer", first_name="Robin", last_name="Other")
+    _proposed_swap(home_a, colleague, today)
+    client.force_login(home_b.staff_user)
+    page, _ = _swaps(client)
+    assert "No swaps yet" in page
+    assert "Robin Other" not in page
+
+
+def test_the_shared_colleague_list_leaves_out_only_the_persons_own(client, home_a, today):
+    """One list per unit and role serves everyone on it: each person sees all the others'
+    shifts and none of their own."""
+    with scopes_disabled():
+        robin = f.staff_member(home_a.unit, "carer", first_name="Robin", last_name="Other")
+        sam = f.staff_member(home_a.unit, "carer", first_name="Sam", last_name="Third")
+    robins = _colleague_shift(home_a, robin, today + timedelta(days=3))
+    sams = _colleague_shift(home_a, sam, today + timedelta(days=4))
+    pages = {}
+    for person in (home_a.carer, robin, sam):
+        other = Client()
+        other.force_login(person.user)
+        html, _ = _swaps(other)
+        pages[person.pk] = html.split('name="their_shift"')[1].split("</select>")[0]
+    assert f'value="{robins.pk}"' in pages[sam.pk] and f'value="{sams.pk}"' in pages[robin.pk]
+    assert f'value="{home_a.shift.pk}"' in pages[robin.pk]
+    assert f'value="{home_a.shift.pk}"' not in pages[home_a.carer.pk]
+    assert f'value="{robins.pk}"' not in pages[robin.pk]
+    assert f'value="{sams.pk}"' not in pages[sam.pk]

@@ -11,6 +11,7 @@ from icalendar import Calendar
 from openpyxl import load_workbook
 
 from staffrota.rota import exports, feeds, offers, swaps
+from staffrota.rota.grid_cache import rota_changed
 from staffrota.rota.models import Shift, ShiftStatus, SwapStatus, VacancyAlert
 from staffrota.rota.services import RotaError, RuleBreach, shift_create
 from staffrota.rota.tasks import alert_vacancies_tomorrow
@@ -90,6 +91,8 @@ def test_vacancy_list_is_soonest_first_with_shortfall_in_constant_queries(client
     with scopes_disabled():
         for offset in range(3, 9):
             _published_vacancy(home_a, today + timedelta(days=offset))
+    # Both views built afresh, the unit filter too (kept under the home's version).
+    rota_changed(home_ids=[home_a.home.pk])
     with count_queries() as many:
         page = client.get(reverse("vacancy_list")).content.decode()
     assert len(many) == len(few)

@@ -140,3 +140,67 @@ def test_leave_asked_for_keeps_the_list_which_shows_no_leave(client, home_a, tod
         )
     _, after_queries = _list(client)
     assert after_queries == cached_queries
+
+
+def _select(page: str) -> str:
+    return page[page.index('<select name="unit"') : page.index("</select>")]
+
+
+def test_the_unit_filter_is_kept_per_set_of_units_and_shows_a_rename(client, home_a, home_b):
+    wide = f.operational_manager(home_a.unit, home_a.other_unit)
+    client.force_login(wide)
+    before = _select(_list(client)[0])
+    narrow = Client()
+    narrow.force_login(home_a.manager)
+    only_one = _select(_list(narrow)[0])
+    elsewhere = Client()
+    elsewhere.force_login(home_b.manager)
+    other_home = _select(_list(elsewhere)[0])
+    with scopes_disabled():
+        home_a.other_unit.name = "Juniper"
+        home_a.other_unit.save()
+    after = _select(_list(client)[0])
+    assert home_a.other_unit.pk and f'value="{home_a.other_unit.pk}"' in before
+    assert f'value="{home_a.other_unit.pk}"' not in only_one
+    assert f'value="{home_a.unit.pk}"' in only_one
+    assert f'value="{home_a.unit.pk}"' not in other_home
+    assert f'value="{home_b.unit.pk}"' in other_home
+    assert "Juniper" not in before and "Juniper" in after
+    # Filtered, the chosen unit is selected (the bound form is rendered as before).
+    chosen = _select(_list(client, unit=home_a.unit.pk)[0])
+    assert f'value="{home_a.unit.pk}" selected' in chosen
+
+
+_TEMPLATE_LOOP = """{% for v in vacancies %}
+  <tr>
+    <td>{{ v.shift.date|date:"D j M" }} {{ v.shift.starts_at|time:"H:i" }}</td>
+    <td>{{ v.shift.unit.name }}{% if many_homes %} <span class="text-body-secondary small">{{ v.shift.unit.care_home.name }}</span>{% endif %}</td><td>{{ v.shift.shift_type.name }}</td><td>{{ v.shift.job_role.name }}</td>
+    <td>{{ v.covered }}/{{ v.minimum }}</td>
+    <td>{% if v.shortfall %}<span class="badge text-bg-danger">{{ v.shortfall }} short</span>{% else %}<span class="text-body-secondary">at minimum</span>{% endif %}</td>
+    <td class="text-end"><a class="btn btn-sm btn-primary" href="{% url 'vacancy_detail' v.shift.pk %}">Fill…</a></td>
+  </tr>
+  {% endfor %}"""  # noqa: E501 - the template's loop as it was, line for line
+
+
+def test_the_rows_built_in_python_are_the_templates(home_a, today):
+    """Names with markup in them, a short slot and one at minimum, one home and several."""
+    from django.template import engines
+
+    from staffrota.rota.grid_html import vacancy_rows
+    from staffrota.rota.vacancies import open_vacancies
+
+    with scopes_disabled():
+        home_a.home.name = 'Ash <grove> & "Co"'
+        home_a.home.save()
+        home_a.unit.name = "Rowan's <b>"
+        home_a.unit.save()
+        f.requirement(home_a.unit, home_a.early, f.job_role("carer"), 3, today.weekday())
+        for offset in (0, 7, 8):
+            _published_vacancy(home_a, today + timedelta(days=offset))
+        vacancies = open_vacancies(unit_ids=[home_a.unit.pk], start=today)
+    assert len(vacancies) >= 4
+    assert {bool(v.shortfall) for v in vacancies} == {True, False}
+    template = engines["django"].from_string(_TEMPLATE_LOOP)
+    for many_homes in (False, True):
+        expected = template.render({"vacancies": vacancies, "many_homes": many_homes})
+        assert str(vacancy_rows(vacancies, many_homes=many_homes)) == expected
