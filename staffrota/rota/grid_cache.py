@@ -48,7 +48,7 @@ _ABSENCE_VERSION = "rota:ver:absence:{}"
 _HOME_VERSION = "rota:ver:{}"
 _PERSON_VERSION = "rota:ver:person:{}"
 _ALL_VERSION = "rota:ver:all"  # roles are shared by every home, and bulk loads touch all
-_TABLE = "rota:table:{}:{}:{}:{}:{}"
+_TABLE = "rota:table:{}:{}:{}:{}"
 # The same table without its leave marks, under the unit's shifts version only: leave
 # asked for or withdrawn on the unit (every few seconds under load) then costs reading the
 # leave and filling the marks in, not rebuilding a thousand cells.
@@ -91,20 +91,6 @@ def rota_changed(
         cache.set_many({key: uuid.uuid4().hex for key in keys}, timeout=None)
 
 
-def _versions(unit) -> tuple[str, str]:
-    """The versions a unit's table is kept under: all of them, and all but the leave and
-    sickness of its people (the table without its leave marks)."""
-    shifts, absence, home, everyone = _current(
-        [
-            _UNIT_VERSION.format(unit.pk),
-            _ABSENCE_VERSION.format(unit.pk),
-            _HOME_VERSION.format(unit.care_home_id),
-            _ALL_VERSION,
-        ]
-    ).split(".")
-    return ".".join([shifts, absence, home, everyone]), ".".join([shifts, home, everyone])
-
-
 def _current(keys: list[str]) -> str:
     found = cache.get_many(keys)
     missing = {key: uuid.uuid4().hex for key in keys if key not in found}
@@ -114,11 +100,37 @@ def _current(keys: list[str]) -> str:
     return ".".join(found[key] for key in keys)
 
 
+def _kept(version_keys: list[str], key: str, build, timeout: int = TABLE_TIMEOUT):
+    """What `build(versions)` returns, kept under `key` with the versions it was built
+    under: the versions and the entry come in one round trip (a page read then costs one,
+    not two), and an entry stamped with any other versions is built again. The versions
+    are read before `build` reads the database, so a change meanwhile leaves it stamped as
+    older."""
+    found = cache.get_many([*version_keys, key])
+    missing = {k: uuid.uuid4().hex for k in version_keys if k not in found}
+    if missing:
+        cache.set_many(missing, timeout=None)
+        found.update(missing)
+    current = [found[k] for k in version_keys]
+    versions = ".".join(current)
+    entry = found.get(key)
+    if entry is not None and entry[0] == versions:
+        return entry[1]
+    value = build(current)
+    cache.set(key, (versions, value), timeout=timeout)
+    return value
+
+
 def versions_of(*, units=(), homes=(), people=(), absences=()) -> str:
     """One string that changes whenever anything of these units' shifts, these homes or
     these people (or of everyone) changes, and the leave or sickness of anyone on the units
     in `absences`: for caches of other pages and API lists built on the same signals."""
-    return _current(
+    return _current(version_keys(units=units, homes=homes, people=people, absences=absences))
+
+
+def version_keys(*, units=(), homes=(), people=(), absences=()) -> list[str]:
+    """The keys of the versions `versions_of` reads, for `kept`."""
+    return (
         [_UNIT_VERSION.format(u) for u in sorted(set(units))]
         + [_ABSENCE_VERSION.format(u) for u in sorted(set(absences))]
         + [_HOME_VERSION.format(h) for h in sorted(set(homes))]
@@ -127,14 +139,27 @@ def versions_of(*, units=(), homes=(), people=(), absences=()) -> str:
     )
 
 
+def kept(version_keys: list[str], key: str, build, timeout: int = TABLE_TIMEOUT):
+    """`_kept` for other caches on the same versions (API lists): `build()` takes nothing."""
+    return _kept(version_keys, key, lambda _versions: build(), timeout)
+
+
 def rota_table(*, unit, start: date, days: int) -> RotaTable:
     """The editable table of a unit's rota for `days` days from `start`, drafts included."""
-    versions, without_absences = _versions(unit)
-    key = _TABLE.format(unit.pk, start.isoformat(), days, "edit", versions)
-    cached = cache.get(key)
-    if cached is None:
-        cached = _table_with_leave(unit=unit, start=start, days=days, versions=without_absences)
-        cache.set(key, cached, timeout=TABLE_TIMEOUT)
+    keys = [
+        _UNIT_VERSION.format(unit.pk),
+        _ABSENCE_VERSION.format(unit.pk),
+        _HOME_VERSION.format(unit.care_home_id),
+        _ALL_VERSION,
+    ]
+
+    def with_leave(versions):
+        # Every version but the absences: the table without leave marks survives leave.
+        shifts, _absence, home, everyone = versions
+        without_absences = ".".join([shifts, home, everyone])
+        return _table_with_leave(unit=unit, start=start, days=days, versions=without_absences)
+
+    cached = _kept(keys, _TABLE.format(unit.pk, start.isoformat(), days, "edit"), with_leave)
     return RotaTable(
         days=[start + timedelta(days=offset) for offset in range(days)],
         vacancies=cached["vacancies"],
@@ -177,14 +202,11 @@ def my_shifts_html(*, staff_id: int, home_id: int, start: date, days: int = 28) 
     """The body of "My shifts" for one person: their published shifts and their leave for
     `days` days from `start`. Keyed by the person: only ever asked for with the requester's
     own staff id (`request.access.staff_id`)."""
-    versions = _current(
-        [_PERSON_VERSION.format(staff_id), _HOME_VERSION.format(home_id), _ALL_VERSION]
+    html = _kept(
+        [_PERSON_VERSION.format(staff_id), _HOME_VERSION.format(home_id), _ALL_VERSION],
+        _MINE.format(staff_id, start.isoformat(), days),
+        lambda _versions: _my_shifts_render(staff_id=staff_id, start=start, days=days),
     )
-    key = _MINE.format(staff_id, f"{start.isoformat()}.{days}", versions)
-    html = cache.get(key)
-    if html is None:
-        html = _my_shifts_render(staff_id=staff_id, start=start, days=days)
-        cache.set(key, html, timeout=TABLE_TIMEOUT)
     return mark_safe(html)  # noqa: S308 - rendered by our own template
 
 

@@ -1,11 +1,11 @@
 import hashlib
 
-from django.core.cache import cache
 from django.utils import timezone
 from rest_framework import generics, views
 from rest_framework.response import Response
 
 from staffrota.api.authentication import TenantScopedMixin
+from staffrota.rota.grid_cache import kept
 
 # The backstop only: every change a list shows replaces one of its versions at once.
 LIST_TIMEOUT = 10 * 60
@@ -30,18 +30,18 @@ class ApiListView(TenantScopedMixin, generics.ListAPIView):
             self._filters = parser.validated_data
         return self._filters
 
-    def cache_versions(self) -> str | None:
-        """The versions (rota.grid_cache.versions_of) of everything this list shows, or None
-        for a list that is built afresh every time."""
+    def cache_version_keys(self) -> list[str] | None:
+        """The keys of the versions (rota.grid_cache.version_keys) of everything this list
+        shows, or None for a list that is built afresh every time."""
         return None
 
     def list(self, request, *args, **kwargs):
         # Integrations poll the same lists again and again: a page is kept until something
         # on it changes. The key names the user, what they may see and the exact request,
         # so nobody is given a page built for someone else. Permissions and throttling have
-        # run already (in `initial`); a refused or invalid request is never stored.
-        versions = self.cache_versions()
-        if versions is None:
+        # run already (in `initial`); a refused or invalid request raises and is never kept.
+        version_keys = self.cache_version_keys()
+        if version_keys is None:
             return self._list()
         who = (
             type(self).__name__,
@@ -53,14 +53,10 @@ class ApiListView(TenantScopedMixin, generics.ListAPIView):
             request.get_full_path(),
             timezone.localdate().isoformat(),
         )
-        key = "api:list:" + hashlib.sha256(f"{who}|{versions}".encode()).hexdigest()
-        data = cache.get(key)
-        if data is not None:
-            return Response(data)
-        response = self._list()
-        if response.status_code == 200:
-            cache.set(key, response.data, timeout=LIST_TIMEOUT)
-        return response
+        key = "api:list:" + hashlib.sha256(f"{who}".encode()).hexdigest()
+        # The versions and the page in one round trip; a page built under older versions
+        # is built again.
+        return Response(kept(version_keys, key, lambda: self._list().data, LIST_TIMEOUT))
 
     def rows(self, queryset):
         """What a page is cut from: the queryset, or a lighter form of it for `represent`."""

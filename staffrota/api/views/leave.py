@@ -9,7 +9,7 @@ from staffrota.api import queries
 from staffrota.api.serializers import LeaveCreateSerializer, LeaveFilter, LeaveRequestSerializer
 from staffrota.api.views.base import ApiDetailView, ApiListView
 from staffrota.leave.services import leave_request_submit
-from staffrota.rota.grid_cache import versions_of
+from staffrota.rota.grid_cache import version_keys
 
 
 class LeaveListCreate(ApiListView):
@@ -35,12 +35,12 @@ class LeaveListCreate(ApiListView):
                 requests = requests.filter(**{field: filters[name]})
         return requests.order_by("-start_date", "pk")
 
-    def cache_versions(self) -> str:
+    def cache_version_keys(self) -> list[str]:
         # Leave or sickness replaces the version of the person and of their home unit.
         access = self.request.access
         if not access.manages:
-            return versions_of(homes=access.home_ids, people=[access.staff_id or 0])
-        return versions_of(absences=access.unit_ids, homes=access.home_ids)
+            return version_keys(homes=access.home_ids, people=[access.staff_id or 0])
+        return version_keys(absences=access.unit_ids, homes=access.home_ids)
 
     @extend_schema(parameters=[LeaveFilter])
     def get(self, request, *args, **kwargs):

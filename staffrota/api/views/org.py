@@ -17,7 +17,7 @@ from staffrota.api.serializers import (
 )
 from staffrota.api.views.base import ApiDetailView, ApiListView, ApiView
 from staffrota.organisation.models import JobRole, ShiftType
-from staffrota.rota.grid_cache import versions_of
+from staffrota.rota.grid_cache import version_keys
 
 
 class HomeContextMixin:
@@ -37,8 +37,8 @@ class HomeContextMixin:
 class HomeList(HomeContextMixin, ApiListView):
     """Care homes you may see, each with its shift types and pay settings."""
 
-    def cache_versions(self) -> str:
-        return versions_of(homes=self.request.access.home_ids)
+    def cache_version_keys(self) -> list[str]:
+        return version_keys(homes=self.request.access.home_ids)
 
 
 class HomeDetail(HomeContextMixin, ApiDetailView):
@@ -94,9 +94,9 @@ class StaffList(ApiListView):
             people = people.filter(home_unit_id=filters["unit"])
         return people.order_by("sap_number")
 
-    def cache_versions(self) -> str:
+    def cache_version_keys(self) -> list[str]:
         # Staff records and their users' names replace their home's version.
-        return versions_of(homes=self.request.access.home_ids)
+        return version_keys(homes=self.request.access.home_ids)
 
     @extend_schema(parameters=[OrgFilter])
     def get(self, request, *args, **kwargs):

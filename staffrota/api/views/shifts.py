@@ -17,7 +17,7 @@ from staffrota.api.serializers import (
 )
 from staffrota.api.views.base import ApiListView, ApiView
 from staffrota.organisation.models import ShiftType, StaffMember
-from staffrota.rota.grid_cache import versions_of
+from staffrota.rota.grid_cache import version_keys
 from staffrota.rota.models import VACANT, Shift
 from staffrota.rota.services import (
     Override,
@@ -133,12 +133,12 @@ class ShiftListCreate(ApiListView):
             shifts = shifts.filter(VACANT) if filters["vacant"] else shifts.exclude(VACANT)
         return shifts.select_related(*SHIFT_RELATED).order_by("starts_at", "pk")
 
-    def cache_versions(self) -> str:
+    def cache_version_keys(self) -> list[str]:
         access = self.request.access
         if not access.manages:  # their own shifts, on whichever unit
-            return versions_of(homes=access.home_ids, people=[access.staff_id or 0])
+            return version_keys(homes=access.home_ids, people=[access.staff_id or 0])
         unit = self.filters().get("unit")
-        return versions_of(
+        return version_keys(
             units=[unit] if unit is not None else access.unit_ids, homes=access.home_ids
         )
 
