@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 #: Neighbourhood kinds.
-KINDS = ("people", "days", "block", "cover")
+KINDS = ("people", "days", "block", "cover", "weekly")
 #: Sub-problems should take about this long; sizes grow below and shrink above it.
 TARGET_SECONDS = 0.5
 #: Free (person, day) cells of a first neighbourhood.
@@ -41,7 +41,7 @@ START_CELLS = 120
 #: Bounds of the adapted neighbourhood size, in free cells.
 MIN_CELLS, MAX_CELLS = 8, 5_000
 
-Free = dict[int, tuple[int, int]]
+Free = dict[int, tuple[int, int] | frozenset[int]]
 
 
 def sub_parameters(solver: cp_model.CpSolver, limit: float, seed: int) -> None:
@@ -102,6 +102,11 @@ class _Worker:
         self.problem = search.problem
         self.rng = random.Random(seed)
         self.cells = dict.fromkeys(KINDS, float(START_CELLS))
+        # Weekends are shared out among everyone: start with all of them for all people.
+        weekend_days = sum(len(wk) for wk in self.problem.weekends())
+        self.cells["weekly"] = float(
+            min(MAX_CELLS, max(START_CELLS, weekend_days * len(self.problem.staff)))
+        )
         problem = self.problem
         # Who could work each cover line: the people the "cover" neighbourhood frees.
         self.able: dict[tuple[int, str], list[int]] = {}
@@ -185,7 +190,7 @@ class _Worker:
         log.debug(
             "lns %s cells %d status %s took %.3f total %.3f improved %s",
             kind,
-            sum(b - a for a, b in free.values()),
+            sum(len(c) if isinstance(c, frozenset) else c[1] - c[0] for c in free.values()),
             solver.status_name(status),
             took,
             time.monotonic() - started,
@@ -206,6 +211,8 @@ class _Worker:
             if chosen is not None:
                 return chosen
             kind = "people"
+        if kind == "weekly":
+            return self.weekly(cells)
         if kind == "people":
             k = max(1, min(people, round(cells / days)))
             length = min(days, max(7, round(cells / k)))
@@ -217,6 +224,29 @@ class _Worker:
             k = max(1, min(people, round(cells / length)))
         start = rng.randrange(days - length + 1)
         return {p: (start, start + length) for p in rng.sample(range(people), k)}
+
+    def weekly(self, cells: float) -> Free:
+        """The same days of every week (mostly a weekend with a day either side) for many
+        people. Weekends are where cover runs short: each person may work only so many, and
+        a weekend half worked spends one of them on a single shift. Mending that means
+        moving weekends between people and weeks at once, which no run of days holds."""
+        problem, rng = self.problem, self.rng
+        weekends = problem.weekends()
+        if weekends and rng.random() < 0.7:
+            before, after = rng.choice(((0, 0), (1, 0), (0, 1), (1, 1)))
+            days = {
+                d
+                for wk in weekends
+                for d in range(wk[0] - before, wk[-1] + 1 + after)
+                if 0 <= d < problem.days
+            }
+        else:
+            first, length = rng.randrange(7), rng.randint(2, 4)
+            days = {d for d in range(problem.days) if (d - first) % 7 < length}
+        people = len(problem.staff)
+        k = max(1, min(people, round(cells / max(1, len(days)))))
+        chosen = frozenset(days)
+        return {p: chosen for p in rng.sample(range(people), k)}
 
     def cover_people(self, roster: Roster, cells: float) -> Free | None:
         """People who could mend a cover line that is off its preferred number."""
