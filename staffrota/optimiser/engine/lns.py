@@ -41,6 +41,9 @@ START_CELLS = 120
 #: Bounds of the adapted neighbourhood size, in free cells.
 MIN_CELLS, MAX_CELLS = 8, 5_000
 
+#: Most weeks a "weekly" neighbourhood spans (the horizon, on the benchmark's four weeks).
+WEEKLY_WEEKS = 8
+
 Free = dict[int, tuple[int, int] | frozenset[int]]
 
 
@@ -103,7 +106,7 @@ class _Worker:
         self.rng = random.Random(seed)
         self.cells = dict.fromkeys(KINDS, float(START_CELLS))
         # Weekends are shared out among everyone: start with all of them for all people.
-        weekend_days = sum(len(wk) for wk in self.problem.weekends())
+        weekend_days = sum(len(wk) for wk in self.problem.weekends()[: 2 * WEEKLY_WEEKS // 3])
         self.cells["weekly"] = float(
             min(MAX_CELLS, max(START_CELLS, weekend_days * len(self.problem.staff)))
         )
@@ -231,7 +234,12 @@ class _Worker:
         a weekend half worked spends one of them on a single shift. Mending that means
         moving weekends between people and weeks at once, which no run of days holds."""
         problem, rng = self.problem, self.rng
-        weekends = problem.weekends()
+        # On a long horizon, a few weeks at a time (the weekends of a month or two).
+        weeks = -(-problem.days // 7)
+        span = min(weeks, rng.randint(4, WEEKLY_WEEKS))
+        start = 7 * rng.randrange(weeks - span + 1)
+        window = range(start, min(problem.days, start + 7 * span))
+        weekends = [wk for wk in problem.weekends() if wk[0] in window]
         if weekends and rng.random() < 0.7:
             before, after = rng.choice(((0, 0), (1, 0), (0, 1), (1, 1)))
             days = {
@@ -242,7 +250,7 @@ class _Worker:
             }
         else:
             first, length = rng.randrange(7), rng.randint(2, 4)
-            days = {d for d in range(problem.days) if (d - first) % 7 < length}
+            days = {d for d in window if (d - first) % 7 < length} or set(window)
         people = len(problem.staff)
         k = max(1, min(people, round(cells / max(1, len(days)))))
         chosen = frozenset(days)

@@ -1,6 +1,7 @@
 """A neighbourhood model changes only its free cells, keeps every rule, and its objective
 moves exactly as the evaluator's total does: the search relies on all three."""
 
+import time
 from dataclasses import replace
 
 import pytest
@@ -10,7 +11,7 @@ from staffrota.optimiser.engine import lns
 from staffrota.optimiser.engine.benchmark import read_instance, read_roster
 from staffrota.optimiser.engine.cpmodel import MONEY_SCALE, RotaModel
 from staffrota.optimiser.engine.evaluate import evaluate
-from staffrota.optimiser.engine.solver import solve
+from staffrota.optimiser.engine.solver import Search, solve
 
 from .factories import BENCHMARK, care_home, needs_benchmark
 
@@ -98,3 +99,23 @@ def test_care_home_neighbourhood_keeps_money_roles_and_fairness_exact(free):
     assert change <= 0
     changed = changed_cells(problem, start.roster, new)
     assert all(frees(free, p, d) for p, d in changed)
+
+
+def test_weekly_neighbourhood_frees_the_same_days_of_every_week_in_a_few_weeks():
+    problem = care_home(days=140)
+    now = time.monotonic()
+    worker = lns._Worker(Search(problem, MONEY_SCALE, now + 60, now, None, None), seed=3)
+    weekend_days = {d for wk in problem.weekends() for d in wk}
+
+    frees = [worker.weekly(300) for _ in range(40)]
+
+    for free in frees:
+        assert len(set(free.values())) == 1  # everyone freed on the same days
+        days = next(iter(free.values()))
+        assert max(days) - min(days) < 7 * lns.WEEKLY_WEEKS
+        # Periodic: a free day recurs a week later unless that is past the window.
+        assert all(d + 7 in days or d + 7 > max(days) for d in days)
+        assert all(d - 7 in days or d - 7 < min(days) for d in days)
+    # Mostly weekends, and over the whole horizon, not only its start.
+    assert sum(bool(set().union(*f.values()) & weekend_days) for f in frees) >= 20
+    assert max(max(next(iter(f.values()))) for f in frees) >= 70
