@@ -5,11 +5,11 @@ derived from it. Sequence rules are written as the tightest small linear inequal
 know (sliding windows and "a run that starts here must go on" implications), because the
 linear relaxation of this problem is strong and CP-SAT's LP workers profit from it.
 
-Given a roster (``context``) and a contiguous run of days per person (``free``), the same
-builder makes the model of a neighbourhood: only the free cells get variables; every other
-cell is the roster's constant. A rule enters only if it touches a free cell (all others are
-already kept by the roster), so the model is small even on a year of 150 people, and its
-objective differs from the full objective by a constant.
+Given a roster (``context``) and a run of days, or a set of days, per person (``free``),
+the same builder makes the model of a neighbourhood: only the free cells get variables;
+every other cell is the roster's constant. A rule enters only if it touches a free cell
+(all others are already kept by the roster), so the model is small even on a year of 150
+people, and its objective differs from the full objective by a constant.
 """
 
 from __future__ import annotations
@@ -47,8 +47,9 @@ class RotaModel:
     """The CP-SAT model of a Problem plus the maps back to people, days and shifts.
 
     Without ``free`` it is the whole problem. With ``free`` (person index -> (first day,
-    end day)) and a complete ``context`` roster it is the neighbourhood of that roster in
-    which only those cells may change; ``apply`` turns its solution into a full roster.
+    end day), or a frozenset of days) and a complete ``context`` roster it is the
+    neighbourhood of that roster in which only those cells may change; ``apply`` turns its
+    solution into a full roster.
     """
 
     def __init__(
