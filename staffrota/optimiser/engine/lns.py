@@ -229,10 +229,11 @@ class _Worker:
         return {p: (start, start + length) for p in rng.sample(range(people), k)}
 
     def weekly(self, cells: float) -> Free:
-        """The same days of every week (mostly a weekend with a day either side) for many
-        people. Weekends are where cover runs short: each person may work only so many, and
-        a weekend half worked spends one of them on a single shift. Mending that means
-        moving weekends between people and weeks at once, which no run of days holds."""
+        """The same days of every week (mostly the weekends, with or without the Friday or
+        Monday) for many people. Weekends are where cover runs short: each person may work
+        only so many, and a weekend half worked spends one of them on a single shift.
+        Mending that means moving weekends between people and weeks at once, which no run
+        of days holds."""
         problem, rng = self.problem, self.rng
         # On a long horizon, a few weeks at a time (the weekends of a month or two).
         weeks = -(-problem.days // 7)
