@@ -43,6 +43,8 @@ MIN_CELLS, MAX_CELLS = 8, 5_000
 
 #: Most weeks a "weekly" neighbourhood spans (the horizon, on the benchmark's four weeks).
 WEEKLY_WEEKS = 8
+#: Most free cells of a first "weekly" neighbourhood (the benchmark's 60 people: 480).
+WEEKLY_START_MAX = 500
 
 Free = dict[int, tuple[int, int] | frozenset[int]]
 
@@ -105,10 +107,12 @@ class _Worker:
         self.problem = search.problem
         self.rng = random.Random(seed)
         self.cells = dict.fromkeys(KINDS, float(START_CELLS))
-        # Weekends are shared out among everyone: start with all of them for all people.
+        # Weekends are shared out among everyone: start with all of them for all people,
+        # but not bigger than the benchmark's largest (a year of 150 people would start at
+        # 1,500 cells, and each step that runs out of time only shrinks it by 15 %).
         weekend_days = sum(len(wk) for wk in self.problem.weekends()[: 2 * WEEKLY_WEEKS // 3])
         self.cells["weekly"] = float(
-            min(MAX_CELLS, max(START_CELLS, weekend_days * len(self.problem.staff)))
+            min(WEEKLY_START_MAX, max(START_CELLS, weekend_days * len(self.problem.staff)))
         )
         problem = self.problem
         # Who could work each cover line: the people the "cover" neighbourhood frees.
