@@ -5,11 +5,11 @@ derived from it. Sequence rules are written as the tightest small linear inequal
 know (sliding windows and "a run that starts here must go on" implications), because the
 linear relaxation of this problem is strong and CP-SAT's LP workers profit from it.
 
-Given a roster (``context``) and a contiguous run of days per person (``free``), the same
-builder makes the model of a neighbourhood: only the free cells get variables; every other
-cell is the roster's constant. A rule enters only if it touches a free cell (all others are
-already kept by the roster), so the model is small even on a year of 150 people, and its
-objective differs from the full objective by a constant.
+Given a roster (``context``) and a run of days, or a set of days, per person (``free``),
+the same builder makes the model of a neighbourhood: only the free cells get variables;
+every other cell is the roster's constant. A rule enters only if it touches a free cell
+(all others are already kept by the roster), so the model is small even on a year of 150
+people, and its objective differs from the full objective by a constant.
 """
 
 from __future__ import annotations
@@ -47,8 +47,9 @@ class RotaModel:
     """The CP-SAT model of a Problem plus the maps back to people, days and shifts.
 
     Without ``free`` it is the whole problem. With ``free`` (person index -> (first day,
-    end day)) and a complete ``context`` roster it is the neighbourhood of that roster in
-    which only those cells may change; ``apply`` turns its solution into a full roster.
+    end day), or a frozenset of days) and a complete ``context`` roster it is the
+    neighbourhood of that roster in which only those cells may change; ``apply`` turns its
+    solution into a full roster.
     """
 
     def __init__(
@@ -56,7 +57,7 @@ class RotaModel:
         problem: Problem,
         explain: bool = False,
         context: Roster | None = None,
-        free: Mapping[int, tuple[int, int]] | None = None,
+        free: Mapping[int, tuple[int, int] | frozenset[int]] | None = None,
     ) -> None:
         self.problem = problem
         self.model = cp_model.CpModel()
@@ -67,12 +68,27 @@ class RotaModel:
         self.scale = MONEY_SCALE if self.money else 1
         self.assumptions = Assumptions() if explain else None
         h = problem.days
+        #: person index -> the free days of a person whose free days are not one run.
+        self.scattered: dict[int, frozenset[int]] = {}
         if free is None:
             self.span = {p: (0, h) for p in range(len(problem.staff))}
         else:
             if context is None:
                 raise ValueError("a neighbourhood needs the roster it is a neighbourhood of")
-            self.span = {p: (max(0, a), min(h, b)) for p, (a, b) in free.items() if a < b}
+            self.span = {}
+            for p, cells in free.items():
+                if isinstance(cells, frozenset):
+                    days = frozenset(d for d in cells if 0 <= d < h)
+                    if days:
+                        # Scattered days (weekends, one weekday across weeks): the rules
+                        # walk the run from the first to the last, and skip the days
+                        # between that are not free.
+                        self.span[p] = (min(days), max(days) + 1)
+                        self.scattered[p] = days
+                    continue
+                a, b = cells
+                if max(0, a) < min(h, b):
+                    self.span[p] = (max(0, a), min(h, b))
         self.partial = free is not None
         self.context = context
         self._index = {person.id: i for i, person in enumerate(problem.staff)}
@@ -97,7 +113,10 @@ class RotaModel:
     def is_free(self, p: int, d: int) -> bool:
         """Whether cell (p, d) has variables in this model (may change)."""
         span = self.span.get(p)
-        return span is not None and span[0] <= d < span[1]
+        if span is None or not span[0] <= d < span[1]:
+            return False
+        days = self.scattered.get(p)
+        return days is None or d in days
 
     def const(self, p: int, d: int) -> str | None:
         """The roster's shift in a cell that is not free."""
@@ -162,6 +181,8 @@ class RotaModel:
         allowed = [s.id for s in problem.shift_types if problem.can_work(person, s.id)]
         fixed_lits = self._enforce(f"the published shifts of {person.label}")
         for d in range(a, b):
+            if not self.is_free(p, d):
+                continue
             if d in person.unavailable and d not in person.fixed:
                 continue
             options = allowed
@@ -210,7 +231,7 @@ class RotaModel:
                 if t in self.x.get((p, 0), {}):
                     m.add(self.x[(p, 0)][t] == 0).only_enforce_if(fixed_lits)
 
-        outside = [d for d in range(h) if not a <= d < b]
+        outside = [d for d in range(h) if not self.is_free(p, d)]
         rows = self._rows[p] if self._rows else None
         for s, limit in c.max_shifts.items():
             lits = [self.x[(p, d)][s] for d in range(a, b) if s in self.x.get((p, d), {})]
@@ -487,6 +508,8 @@ class RotaModel:
                 list(shifts[person.id]) if person.id in shifts else [None] * problem.days
             )
             for d in range(a, b):
+                if not self.is_free(p, d):
+                    continue
                 row[d] = None
                 for s, lit in self.x.get((p, d), {}).items():
                     if value(lit):  # type: ignore[operator]

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 #: Neighbourhood kinds.
-KINDS = ("people", "days", "block", "cover")
+KINDS = ("people", "days", "block", "cover", "weekly")
 #: Sub-problems should take about this long; sizes grow below and shrink above it.
 TARGET_SECONDS = 0.5
 #: Free (person, day) cells of a first neighbourhood.
@@ -41,7 +41,12 @@ START_CELLS = 120
 #: Bounds of the adapted neighbourhood size, in free cells.
 MIN_CELLS, MAX_CELLS = 8, 5_000
 
-Free = dict[int, tuple[int, int]]
+#: Most weeks a "weekly" neighbourhood spans (the horizon, on the benchmark's four weeks).
+WEEKLY_WEEKS = 8
+#: Most free cells of a first "weekly" neighbourhood (the benchmark's 60 people: 480).
+WEEKLY_START_MAX = 500
+
+Free = dict[int, tuple[int, int] | frozenset[int]]
 
 
 def sub_parameters(solver: cp_model.CpSolver, limit: float, seed: int) -> None:
@@ -102,6 +107,13 @@ class _Worker:
         self.problem = search.problem
         self.rng = random.Random(seed)
         self.cells = dict.fromkeys(KINDS, float(START_CELLS))
+        # Weekends are shared out among everyone: start with all of them for all people,
+        # but not bigger than the benchmark's largest (a year of 150 people would start at
+        # 1,500 cells, and each step that runs out of time only shrinks it by 15 %).
+        weekend_days = sum(len(wk) for wk in self.problem.weekends()[: 2 * WEEKLY_WEEKS // 3])
+        self.cells["weekly"] = float(
+            min(WEEKLY_START_MAX, max(START_CELLS, weekend_days * len(self.problem.staff)))
+        )
         problem = self.problem
         # Who could work each cover line: the people the "cover" neighbourhood frees.
         self.able: dict[tuple[int, str], list[int]] = {}
@@ -185,7 +197,7 @@ class _Worker:
         log.debug(
             "lns %s cells %d status %s took %.3f total %.3f improved %s",
             kind,
-            sum(b - a for a, b in free.values()),
+            sum(len(c) if isinstance(c, frozenset) else c[1] - c[0] for c in free.values()),
             solver.status_name(status),
             took,
             time.monotonic() - started,
@@ -206,6 +218,8 @@ class _Worker:
             if chosen is not None:
                 return chosen
             kind = "people"
+        if kind == "weekly":
+            return self.weekly(cells)
         if kind == "people":
             k = max(1, min(people, round(cells / days)))
             length = min(days, max(7, round(cells / k)))
@@ -217,6 +231,35 @@ class _Worker:
             k = max(1, min(people, round(cells / length)))
         start = rng.randrange(days - length + 1)
         return {p: (start, start + length) for p in rng.sample(range(people), k)}
+
+    def weekly(self, cells: float) -> Free:
+        """The same days of every week (mostly the weekends, with or without the Friday or
+        Monday) for many people. Weekends are where cover runs short: each person may work
+        only so many, and a weekend half worked spends one of them on a single shift.
+        Mending that means moving weekends between people and weeks at once, which no run
+        of days holds."""
+        problem, rng = self.problem, self.rng
+        # On a long horizon, a few weeks at a time (the weekends of a month or two).
+        weeks = -(-problem.days // 7)
+        span = min(weeks, rng.randint(4, WEEKLY_WEEKS))
+        start = 7 * rng.randrange(weeks - span + 1)
+        window = range(start, min(problem.days, start + 7 * span))
+        weekends = [wk for wk in problem.weekends() if wk[0] in window]
+        if weekends and rng.random() < 0.7:
+            before, after = rng.choice(((0, 0), (1, 0), (0, 1), (1, 1)))
+            days = {
+                d
+                for wk in weekends
+                for d in range(wk[0] - before, wk[-1] + 1 + after)
+                if 0 <= d < problem.days
+            }
+        else:
+            first, length = rng.randrange(7), rng.randint(2, 4)
+            days = {d for d in window if (d - first) % 7 < length} or set(window)
+        people = len(problem.staff)
+        k = max(1, min(people, round(cells / max(1, len(days)))))
+        chosen = frozenset(days)
+        return {p: chosen for p in rng.sample(range(people), k)}
 
     def cover_people(self, roster: Roster, cells: float) -> Free | None:
         """People who could mend a cover line that is off its preferred number."""
