@@ -351,10 +351,13 @@ def _estimates(staff, home_unit, days, absent, base, types, extra) -> list[DayEs
     )
     estimates = []
     for day in days:
+        # Once per shift type and day: each raiser reads the unit's forecast from the cache.
+        minimums = {
+            type_id: minimum_for(base, home_unit.pk, type_id, role_id, day) for type_id in types
+        }
         required = sum(
             (
-                Decimal(minimum_for(base, home_unit.pk, type_id, role_id, day))
-                * Decimal(shift_type.paid_hours)
+                Decimal(minimums[type_id]) * Decimal(shift_type.paid_hours)
                 for type_id, shift_type in types.items()
             ),
             Decimal(0),
@@ -377,7 +380,7 @@ def _estimates(staff, home_unit, days, absent, base, types, extra) -> list[DayEs
             (
                 Decimal(shift_type.paid_hours)
                 for type_id, shift_type in types.items()
-                if minimum_for(base, home_unit.pk, type_id, role_id, day)
+                if minimums[type_id]
             ),
             default=Decimal(0),
         )

@@ -117,6 +117,7 @@ def hours_by_day(
     rota_days = set(
         Shift.objects.filter(unit_id=staff.home_unit_id, date__range=(start, end))
         .exclude(status=ShiftStatus.CANCELLED)
+        .order_by()  # else DISTINCT runs over the start times too: a row per shift
         .values_list("date", flat=True)
         .distinct()
     )

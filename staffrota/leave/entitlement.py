@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 import holidays
 
@@ -60,8 +61,19 @@ def leave_year(home: CareHome, day: date) -> tuple[date, date]:
 def bank_holidays(home: CareHome, start: date, end: date) -> list[tuple[date, str]]:
     """Bank holidays of the home's nation between start and end, inclusive."""
     subdiv = "SCT" if home.nation == Nation.SCOTLAND else "ENG"
-    calendar = holidays.country_holidays("GB", subdiv=subdiv, years=range(start.year, end.year + 1))
-    return sorted((day, name) for day, name in calendar.items() if start <= day <= end)
+    return [
+        (day, name) for day, name in _calendar(subdiv, start.year, end.year) if start <= day <= end
+    ]
+
+
+@lru_cache(maxsize=64)
+def _calendar(subdiv: str, first_year: int, last_year: int) -> tuple[tuple[date, str], ...]:
+    """The nation's bank holidays of those years, in date order. Kept per process: the
+    calendar is fixed, and building it took 2 ms, twice for every leave request."""
+    calendar = holidays.country_holidays(
+        "GB", subdiv=subdiv, years=range(first_year, last_year + 1)
+    )
+    return tuple(sorted(calendar.items()))
 
 
 @dataclass(frozen=True)

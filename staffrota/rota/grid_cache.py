@@ -573,7 +573,9 @@ def _absence_changed(sender, instance, raw=False, **kwargs):
         shifts = Shift.objects.filter(staff_id=instance.staff_id, date__gte=instance.start_date)
         if last is not None:
             shifts = shifts.filter(date__lte=last)
-        units.update(shifts.values_list("unit_id", flat=True).distinct())
+        # No ordering: the shifts' default one would make DISTINCT run over their start
+        # times too, one row a shift instead of one a unit.
+        units.update(shifts.order_by().values_list("unit_id", flat=True).distinct())
     _refresh(absence_unit_ids=units, staff_ids=[instance.staff_id])
 
 

@@ -59,6 +59,11 @@ class WorkedShift:
         # Cached: the rules ask every shift its date many times per check.
         return self.starts_at.astimezone(LOCAL).date()
 
+    @cached_property
+    def week(self) -> date:
+        """The Monday of the week it starts in: the hours rules ask it of every shift."""
+        return _monday(self.date)
+
 
 @dataclass(frozen=True)
 class Absence:
@@ -352,22 +357,22 @@ def _weekly_rest(person, shift, others, rules, add):
             return
 
 
-def _week_totals(shifts: list[WorkedShift]) -> dict[date, Decimal]:
-    totals: dict[date, Decimal] = defaultdict(Decimal)
-    for item in shifts:
-        totals[_monday(item.date)] += Decimal(item.paid_hours)
-    return totals
-
-
 def _average_hours(person, shift, others, rules, add):
     """Regulations 4 and 6: 48 hours a week on average over the reference period (unless
     opted out), and for night workers 8 hours in 24 on average, which no opt-out lifts."""
     weeks = rules.reference_weeks
-    everything = others + [shift]
-    totals = _week_totals(everything)
-    shift_week = _monday(shift.date)
-    nights = sum(1 for s in everything if s.is_night and _in_reference(s, shift_week, weeks))
-    in_reference = sum(1 for s in everything if _in_reference(s, shift_week, weeks))
+    shift_week = shift.week
+    reference_start = shift_week - timedelta(weeks=weeks - 1)
+    # One pass over the shifts (every candidate's 40-odd, for each vacancy and leave
+    # request): hours per week, and the shifts and nights in the reference period.
+    totals: dict[date, Decimal] = defaultdict(Decimal)
+    nights = in_reference = 0
+    for item in others + [shift]:
+        week = item.week
+        totals[week] += Decimal(item.paid_hours)
+        if reference_start <= week <= shift_week:
+            in_reference += 1
+            nights += 1 if item.is_night else 0
     night_worker = shift.is_night and nights >= rules.night_worker_share * in_reference
     limits = []
     if not person.wtr_opt_out:
@@ -393,10 +398,6 @@ def _average_hours(person, shift, others, rules, add):
                 return
 
 
-def _in_reference(item: WorkedShift, shift_week: date, weeks: int) -> bool:
-    return shift_week - timedelta(weeks=weeks - 1) <= _monday(item.date) <= shift_week
-
-
 def _hours_violation(person, rule, total, weeks, first_week, last_week, rules) -> Violation:
     span = f"{_fmt_day(first_week)} to {_fmt_day(last_week + timedelta(days=6))}"
     if rule == "weekly_hours":
@@ -418,8 +419,8 @@ def _hours_violation(person, rule, total, weeks, first_week, last_week, rules) -
 
 def _pay_source(person, shift, others) -> tuple[Decimal, str]:
     """Bank staff are paid as bank; others' hours past their contract in a week are overtime."""
-    week = _monday(shift.date)
-    before = sum((Decimal(s.paid_hours) for s in others if _monday(s.date) == week), Decimal(0))
+    week = shift.week
+    before = sum((Decimal(s.paid_hours) for s in others if s.week == week), Decimal(0))
     if person.is_bank:
         return before, "bank"
     if before + Decimal(shift.paid_hours) > person.contracted_hours:

@@ -7,7 +7,7 @@ from django_scopes import scopes_disabled
 
 from staffrota.leave.models import LeaveRequest, LeaveStatus, SicknessAbsence
 from staffrota.rota.eligibility import load_absences, load_worked
-from staffrota.rota.models import ShiftStatus
+from staffrota.rota.models import Shift, ShiftStatus
 from staffrota.rota.rules import LOCAL
 from staffrota.rota.services import shift_create
 from staffrota.testing import factories as f
@@ -68,3 +68,35 @@ def test_absences_are_approved_leave_named_by_type_and_sickness(home_a, today):
         (today + timedelta(days=3), today + timedelta(days=4), "leave", "compassionate leave"),
         (today, None, "sickness", "sick leave"),
     ]
+
+
+def test_worked_shifts_keep_their_exact_start_and_end(home_a, today):
+    """Start and end come from the database as microseconds since 1970: the same moments
+    as the model reads, to the microsecond, in summer and winter time."""
+    with scopes_disabled():
+        made = [
+            shift_create(
+                unit=home_a.unit,
+                day=day,
+                shift_type=home_a.night,
+                job_role=home_a.carer.job_role,
+                staff=home_a.carer,
+                status=ShiftStatus.PUBLISHED,
+            )
+            for day in (today + timedelta(days=2), today + timedelta(days=100))
+        ]
+        # Imported shifts need not start on a whole minute.
+        odd = made[0].starts_at + timedelta(seconds=7, microseconds=123456)
+        Shift.objects.filter(pk=made[0].pk).update(starts_at=odd)
+        expected = {
+            pk: (starts_at, ends_at)
+            for pk, starts_at, ends_at in Shift.objects.filter(
+                pk__in=[s.pk for s in made]
+            ).values_list("pk", "starts_at", "ends_at")
+        }
+        worked = load_worked([home_a.carer.pk], today + timedelta(days=50))[home_a.carer.pk]
+    found = {w.shift_id: (w.starts_at, w.ends_at) for w in worked if w.shift_id in expected}
+    assert found == expected
+    assert expected[made[0].pk][0] == odd
+    for shift in worked:
+        assert shift.week == shift.date - timedelta(days=shift.date.weekday())

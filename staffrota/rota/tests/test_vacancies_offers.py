@@ -105,6 +105,10 @@ def test_one_click_assign_from_the_vacancy_page(client, home_a, today):
     client.force_login(home_a.manager)
     page = client.get(reverse("vacancy_detail", args=[vacancy.pk])).content.decode()
     assert f"Assign {home_a.carer.user.first_name}" in page
+    # Each candidate's form posts the assignment and comes back to the vacancy list.
+    assert f'action="{reverse("shift_action", args=[vacancy.pk])}"' in page
+    assert f'name="next" value="{reverse("vacancy_list")}"' in page
+    assert f'name="staff" value="{home_a.carer.pk}"' in page
     response = client.post(
         reverse("shift_action", args=[vacancy.pk]),
         {"action": "assign", "staff": home_a.carer.pk, "next": reverse("vacancy_list")},
