@@ -278,17 +278,20 @@ def unit_groups_html(*, unit_ids, home_ids, home_id: int | None = None) -> SafeS
     from staffrota.organisation.models import Unit
 
     units, homes = sorted(set(unit_ids)), sorted(set(home_ids))
-    versions = _current([_HOME_VERSION.format(h) for h in homes] + [_ALL_VERSION])
-    who = hashlib.sha256(f"{units}{homes}{home_id}|{versions}".encode()).hexdigest()
-    key = _UNIT_GROUPS.format(who)
-    html = cache.get(key)
-    if html is None:
+
+    def build(_versions):
         shown = Unit.objects.filter(pk__in=units).select_related("care_home")
         if home_id is not None:
             shown = shown.filter(care_home_id=home_id)
-        html = str(render_to_string("web/_unit_groups.html", {"units": shown}))
-        cache.set(key, html, timeout=TABLE_TIMEOUT)
+        return str(render_to_string("web/_unit_groups.html", {"units": shown}))
+
+    who = hashlib.sha256(f"{units}{homes}{home_id}".encode()).hexdigest()
+    html = _kept(_home_keys(homes), _UNIT_GROUPS.format(who), build)
     return mark_safe(html)  # noqa: S308 - rendered by our own template
+
+
+def _home_keys(homes) -> list[str]:
+    return [_HOME_VERSION.format(h) for h in homes] + [_ALL_VERSION]
 
 
 # Where each claim form gets this request's CSRF field (never cached).
@@ -304,15 +307,8 @@ def open_shifts_html(*, staff, today: date) -> str:
     each read."""
     from staffrota.rota.offers import open_shift_units, open_shifts_for
 
-    versions = _current(
-        [_PERSON_VERSION.format(staff.pk), _HOME_VERSION.format(staff.care_home_id), _ALL_VERSION]
-    )
-    key = _OPEN_SHIFTS.format(staff.pk, today.isoformat(), versions)
-    entry = cache.get(key)
-    if (
-        entry is not None
-        and _current([_UNIT_VERSION.format(u) for u in entry["units"]]) == entry["unit_versions"]
-    ):
+    key, entry = _person_entry(_OPEN_SHIFTS, staff, today)
+    if entry is not None:
         return entry["html"]
     units = open_shift_units(staff)
     # Read before the shifts: a change meanwhile leaves this entry stamped as older.
@@ -334,13 +330,8 @@ def unit_choice_html(*, unit_ids, home_ids, build) -> SafeString:
     """The unit filter's select of these units as `build()` renders it (an unbound form),
     kept under their homes' and everyone's versions; the key names every unit."""
     units, homes = sorted(set(unit_ids)), sorted(set(home_ids))
-    versions = _current([_HOME_VERSION.format(h) for h in homes] + [_ALL_VERSION])
-    who = hashlib.sha256(f"{units}{homes}|{versions}".encode()).hexdigest()
-    key = _UNIT_CHOICE.format(who)
-    html = cache.get(key)
-    if html is None:
-        html = str(build())
-        cache.set(key, html, timeout=TABLE_TIMEOUT)
+    who = hashlib.sha256(f"{units}{homes}".encode()).hexdigest()
+    html = _kept(_home_keys(homes), _UNIT_CHOICE.format(who), lambda _versions: str(build()))
     return mark_safe(html)  # noqa: S308 - rendered by the form's own widget
 
 
@@ -379,16 +370,27 @@ def swap_page_parts(*, staff, today: date) -> dict[str, str]:
     return {"mine": mine["mine"], "theirs": theirs, "swaps": mine["swaps"]}
 
 
-def _swap_mine(*, staff, today: date) -> dict:
+def _person_entry(key_format: str, staff, today: date):
+    """The key of a person's entry and the entry, or None when there is none or it is out
+    of date: it is kept under the person's, their home's and everyone's versions, and holds
+    good only while the units it names (`units`) are at the versions it was built under
+    (`unit_versions`), checked on each read."""
     versions = _current(
         [_PERSON_VERSION.format(staff.pk), _HOME_VERSION.format(staff.care_home_id), _ALL_VERSION]
     )
-    key = _SWAP_MINE.format(staff.pk, today.isoformat(), versions)
+    key = key_format.format(staff.pk, today.isoformat(), versions)
     entry = cache.get(key)
     if (
         entry is not None
         and _current([_UNIT_VERSION.format(u) for u in entry["units"]]) == entry["unit_versions"]
     ):
+        return key, entry
+    return key, None
+
+
+def _swap_mine(*, staff, today: date) -> dict:
+    key, entry = _person_entry(_SWAP_MINE, staff, today)
+    if entry is not None:
         return entry
     entry = _swap_mine_render(staff=staff, today=today)
     cache.set(key, entry, timeout=TABLE_TIMEOUT)
