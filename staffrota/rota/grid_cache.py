@@ -92,12 +92,17 @@ def rota_changed(
 
 
 def _current(keys: list[str]) -> str:
-    found = cache.get_many(keys)
+    return ".".join(_versions_in(cache.get_many(keys), keys))
+
+
+def _versions_in(found: dict, keys: list[str]) -> list[str]:
+    """The versions under `keys` in what a get_many `found`; a version not there (never
+    set, or evicted) is set to a new random one, which no kept entry can carry."""
     missing = {key: uuid.uuid4().hex for key in keys if key not in found}
     if missing:
         cache.set_many(missing, timeout=None)
         found.update(missing)
-    return ".".join(found[key] for key in keys)
+    return [found[key] for key in keys]
 
 
 def _kept(version_keys: list[str], key: str, build, timeout: int = TABLE_TIMEOUT):
@@ -107,11 +112,7 @@ def _kept(version_keys: list[str], key: str, build, timeout: int = TABLE_TIMEOUT
     are read before `build` reads the database, so a change meanwhile leaves it stamped as
     older."""
     found = cache.get_many([*version_keys, key])
-    missing = {k: uuid.uuid4().hex for k in version_keys if k not in found}
-    if missing:
-        cache.set_many(missing, timeout=None)
-        found.update(missing)
-    current = [found[k] for k in version_keys]
+    current = _versions_in(found, version_keys)
     versions = ".".join(current)
     entry = found.get(key)
     if entry is not None and entry[0] == versions:
