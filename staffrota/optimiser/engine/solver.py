@@ -14,7 +14,7 @@ from ortools.sat.python import cp_model
 
 from . import construct, diagnose, lns
 from .cpmodel import MONEY_SCALE, RotaModel
-from .evaluate import evaluate
+from .evaluate import Evaluation, evaluate
 from .model import Problem, Progress, Roster, Solution
 
 log = logging.getLogger(__name__)
@@ -54,15 +54,22 @@ class Search:
         started: float,
         progress: ProgressCallback | None,
         cancel: CancelToken | None,
+        end: float | None = None,
     ) -> None:
         self.problem = problem
         self.scale = scale
-        self.deadline = deadline
+        self._deadline = deadline
+        #: When the caller must have its answer (the time limit); defaults to the deadline.
+        self.end = deadline if end is None else end
         self.started = started
         self.progress = progress
         self.cancel = cancel
         self.best = _Best()
         self.lock = threading.Lock()
+        #: Longest a whole-roster evaluation took so far: what answering needs at the end.
+        self.scoring_s = 0.0
+        #: Set once ``solve`` has answered: a search still running may not report or offer.
+        self.answered = threading.Event()
 
     def cancelled(self) -> bool:
         """True once the caller asked to stop."""
@@ -71,6 +78,11 @@ class Search:
     def proven(self) -> bool:
         """True once the best roster is known to be optimal."""
         return self.best.proven
+
+    @property
+    def deadline(self) -> float:
+        """When the search stops: before the time limit by what answering takes."""
+        return min(self._deadline, self.answer_by())
 
     def remaining(self) -> float:
         """Seconds left before the deadline."""
@@ -85,7 +97,7 @@ class Search:
         """Keep a roster that is at least as good as the best (ties move the search on)."""
         with self.lock:
             best = self.best.objective
-            if best is not None and objective > best:
+            if self.answered.is_set() or (best is not None and objective > best):
                 return False
             self.best.roster = roster
             self.best.objective = objective
@@ -105,7 +117,7 @@ class Search:
 
     def report(self, objective: float, phase: str) -> None:
         """Tell the caller about a better roster; a failing callback must not stop a solve."""
-        if self.progress is None:
+        if self.progress is None or self.answered.is_set():
             return
         scale = self.scale
         bound = self.best.bound / scale if self.best.bound > float("-inf") else float("nan")
@@ -134,16 +146,29 @@ class Search:
             if status != cp_model.OPTIMAL:
                 # A roster found before the end may carry slack in its penalty variables:
                 # its value is the evaluator's.
-                objective = round(evaluate(self.problem, roster).total * self.scale)
+                objective = round(self.score(roster).total * self.scale)
             self.offer(roster, objective, "full")
         if status == cp_model.OPTIMAL:
             self.best.proven = True
         return status
 
+    def score(self, roster: Roster) -> Evaluation:
+        """The evaluator's verdict on a whole roster, timed: answering needs one more."""
+        began = time.monotonic()
+        check = evaluate(self.problem, roster)
+        self.scoring_s = max(self.scoring_s, time.monotonic() - began)
+        return check
+
+    def answer_by(self) -> float:
+        """The last moment to stop waiting for the search and still answer by ``end``:
+        the best roster is scored once more before it is returned (allow three times the
+        longest scoring so far, as the CPU share can drop meanwhile)."""
+        return self.end - 0.05 - 3 * self.scoring_s
+
     def adopt(self, roster: Roster) -> bool:
         """Make a roster the incumbent if it keeps every hard rule; its value is the
         evaluator's, and every later change is an exact difference from it."""
-        check = evaluate(self.problem, roster)
+        check = self.score(roster)
         if not check.feasible:
             log.info("constructed roster breaks %d rules; not adopted", len(check.violations))
             return False
@@ -169,7 +194,7 @@ class _Callback(cp_model.CpSolverSolutionCallback):
         if best is None or round(self.objective_value) < best:
             roster = self.rota.roster(self.value)
             # The penalty variables of a roster found on the way may carry slack: score it.
-            objective = round(evaluate(s.problem, roster).total * s.scale)
+            objective = round(s.score(roster).total * s.scale)
             s.offer(roster, objective, "full")
 
 
@@ -194,8 +219,9 @@ def solve(
     a status and, when there is no roster, messages saying which requirement cannot be met.
     """
     started = time.monotonic()
+    end = started + max(0.0, time_limit_s)
     # Keep a little time back for reading the roster out and scoring it.
-    deadline = started + max(0.0, time_limit_s - min(1.0, 0.05 + 0.005 * time_limit_s))
+    deadline = end - min(1.0, 0.05 + 0.005 * time_limit_s)
     fatal, warnings = diagnose.precheck(problem)
     if fatal:
         return Solution("INFEASIBLE", None, None, None, time.monotonic() - started, fatal)
@@ -203,7 +229,49 @@ def solve(
     money = any(p.pay.hourly for p in problem.staff) or bool(
         problem.agency and problem.agency.hourly
     )
-    search = Search(problem, MONEY_SCALE if money else 1, deadline, started, progress, cancel)
+    scale = MONEY_SCALE if money else 1
+    search = Search(problem, scale, deadline, started, progress, cancel, end=end)
+    answers: list[Solution | None] = []
+    failures: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            answers.append(_search(search, workers, seed, hint))
+        except BaseException as exc:  # handed to the caller below, as if raised here
+            failures.append(exc)
+
+    thread = threading.Thread(
+        target=run,
+        name="rota-search",
+        daemon=True,
+    )
+    thread.start()
+    # The search stops itself by the deadline, but some of its steps (building a model,
+    # scoring a roster) cannot be cut short, and on a year of 150 people with a small share
+    # of a busy CPU one of them can outlast any fixed margin. So the caller is answered from
+    # the best roster so far at the last moment that allows it, whatever the search is doing.
+    while thread.is_alive():
+        wait = search.answer_by() - time.monotonic()
+        if wait <= 0:
+            break
+        thread.join(min(wait, 0.25))
+    search.answered.set()
+    if failures:
+        raise failures[0]
+    if answers and answers[0] is not None:
+        return answers[0]
+    if not answers:
+        log.warning(
+            "search still busy %.2f s after its deadline: answering without it",
+            time.monotonic() - deadline,
+        )
+    return _finish(search, warnings)
+
+
+def _search(search: Search, workers: int, seed: int, hint: Roster | None) -> Solution | None:
+    """The phases of a solve, each stopping by ``search.deadline``; the answer is the best
+    roster they leave in ``search``, or the Solution returned when there can be none."""
+    problem, started = search.problem, search.started
     cells = problem.days * len(problem.staff)
     if hint is not None:
         search.adopt(hint)
@@ -214,7 +282,7 @@ def solve(
         rota = RotaModel(problem)
         if hint is not None:
             rota.hint(hint)
-        until = started + max(1.0, FULL_SHARE * (deadline - started))
+        until = started + max(1.0, FULL_SHARE * (search.deadline - started))
         helpers = workers - 1
         result: list[int] = []
         thread = threading.Thread(
@@ -237,7 +305,7 @@ def solve(
         _first_roster(search)
     if search.best.roster is not None and not search.best.proven and not search.cancelled():
         lns.run(search, workers, seed, search.deadline)
-    return _finish(search, warnings, started)
+    return None
 
 
 def _first_roster(search: Search) -> None:
@@ -250,8 +318,8 @@ def _first_roster(search: Search) -> None:
             search.adopt(roster)
 
 
-def _finish(search: Search, warnings: list[str], started: float) -> Solution:
-    wall = time.monotonic() - started
+def _finish(search: Search, warnings: list[str]) -> Solution:
+    wall = time.monotonic() - search.started
     roster, objective = search.snapshot()
     if roster is None or objective is None:
         if search.cancelled():

@@ -240,3 +240,43 @@ def test_a_senior_on_a_line_that_asks_only_for_carers_counts_for_it_everywhere()
     assert solution.roster is not None and solution.roster.shifts["s"][0] == "E"
     assert solution.roster.roles == {("s", 0): "carer"}
     assert evaluate(problem, solution.roster).total == solution.objective == 0
+
+
+def test_solver_answers_on_time_with_best_roster_when_a_step_cannot_be_cut_short(monkeypatch):
+    # A neighbourhood step that outlasts the deadline (as building a model can on a year of
+    # 150 people with a small share of a busy CPU): the caller still gets the best roster
+    # found so far within the time limit, and nothing found later is reported.
+    from staffrota.optimiser.engine import lns
+
+    monkeypatch.setattr("staffrota.optimiser.engine.solver.LARGE_CELLS", 0)
+    problem = read_instance(INSTANCES / "Instance2.txt")
+    steps = []
+
+    def stuck(worker, kind, until):
+        steps.append(kind)
+        time.sleep(4)
+
+    monkeypatch.setattr(lns._Worker, "step", stuck)
+    seen = []
+
+    started = time.monotonic()
+    solution = solve(problem, time_limit_s=1.5, progress=seen.append)
+    elapsed = time.monotonic() - started
+
+    assert steps, "the search reached its neighbourhood steps"
+    assert elapsed < 1.6
+    assert solution.status == "FEASIBLE" and solution.wall_time_s <= elapsed
+    check = evaluate(problem, solution.roster)
+    assert check.feasible and check.total == solution.objective
+    assert [p.phase for p in seen] == ["greedy"]
+
+
+def test_solver_raises_what_the_search_raised(monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("construction failed")
+
+    monkeypatch.setattr("staffrota.optimiser.engine.solver.LARGE_CELLS", 0)
+    monkeypatch.setattr("staffrota.optimiser.engine.construct.greedy", broken)
+
+    with pytest.raises(RuntimeError, match="construction failed"):
+        solve(read_instance(INSTANCES / "Instance2.txt"), time_limit_s=5)
