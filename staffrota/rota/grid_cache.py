@@ -299,8 +299,9 @@ def _home_keys(homes) -> list[str]:
 CSRF_PLACEHOLDER = "<!-- csrf field -->"
 
 
-def open_shifts_html(*, staff, today: date) -> str:
-    """The list of open shifts `staff` may claim (offers.open_shifts_for), with
+def open_shifts_html(*, staff_id: int, home_id: int, staff, today: date) -> str:
+    """The list of open shifts the person `staff_id` of home `home_id` may claim
+    (offers.open_shifts_for), their record read by `staff()` only when it is built, with
     `CSRF_PLACEHOLDER` where each claim form's CSRF field goes; found afresh when anything
     it depends on changed: the person (their shifts, leave, the units they cover), their
     home (unit names, shift types), everyone's (roles), or the shifts and offers of the
@@ -308,9 +309,10 @@ def open_shifts_html(*, staff, today: date) -> str:
     each read."""
     from staffrota.rota.offers import open_shift_units, open_shifts_for
 
-    key, entry = _person_entry(_OPEN_SHIFTS, staff, today)
+    key, entry = _person_entry(_OPEN_SHIFTS, staff_id, home_id, today)
     if entry is not None:
         return entry["html"]
+    staff = staff()
     units = open_shift_units(staff)
     # Read before the shifts: a change meanwhile leaves this entry stamped as older.
     unit_versions = _current([_UNIT_VERSION.format(u) for u in units])
@@ -336,7 +338,8 @@ def unit_choice_html(*, unit_ids, home_ids, build) -> SafeString:
     return mark_safe(html)  # noqa: S308 - rendered by the form's own widget
 
 
-_SWAP_MINE = "rota:swapmine:{}:{}:{}"
+# "2": its entries also hold the unit and role (entries of the first shape are never read).
+_SWAP_MINE = "rota:swapmine2:{}:{}:{}"
 _SWAP_THEIRS = "rota:swaptheirs:{}:{}:{}:{}"
 # The colleagues' shifts offered in the swap form: a person's own shifts are left out when
 # served, so one list per unit and role does for all its people.
@@ -344,42 +347,43 @@ _THEIRS_SHOWN = 200
 SWAP_CSRF_PLACEHOLDER = CSRF_PLACEHOLDER  # where each swap's answer form gets its field
 
 
-def swap_page_parts(*, staff, today: date) -> dict[str, str]:
+def swap_page_parts(*, staff_id: int, home_id: int, staff, today: date) -> dict[str, str]:
     """The swap page's parts for one person: the options of their own published shifts to
     come ("mine"), their unit's colleagues' shifts in their role for six weeks ("theirs")
     and the list of their swaps ("swaps", with `SWAP_CSRF_PLACEHOLDER` where each form's
-    CSRF field goes). `staff` is the requester's own record, with `home_unit` loaded.
+    CSRF field goes). `staff_id` and `home_id` are the requester's; `staff()` reads their
+    record (with `home_unit`) only when their own parts must be built, which keep the unit
+    and role the colleagues' shifts are found by.
 
     The colleagues' shifts are kept per unit and role (the same for everyone on it, the
     person's own left out here) under the unit's, its home's and everyone's versions; the
     rest per person under their own, their home's and everyone's versions, and the
     versions of the units their swaps' shifts are on (checked on each read, as the open
     shifts do): a swap proposed, answered or decided replaces both people's versions."""
-    unit_id, role_id = staff.home_unit_id, staff.job_role_id
-    home_id = staff.home_unit.care_home_id if unit_id else staff.care_home_id
-    mine = _swap_mine(staff=staff, today=today)
+    mine = _swap_mine(staff_id=staff_id, home_id=home_id, staff=staff, today=today)
+    unit_id, role_id, unit_home_id = mine["unit_id"], mine["role_id"], mine["unit_home_id"]
     theirs = ""
     if unit_id is not None:
         rows, complete = _swap_theirs(
-            unit_id=unit_id, role_id=role_id, home_id=home_id, today=today
+            unit_id=unit_id, role_id=role_id, home_id=unit_home_id, today=today
         )
-        shown = [html for holder, html in rows if holder != staff.pk][:_THEIRS_SHOWN]
+        shown = [html for holder, html in rows if holder != staff_id][:_THEIRS_SHOWN]
         if len(shown) < _THEIRS_SHOWN and not complete:  # many of the kept rows were theirs
-            rows, _ = _swap_theirs_rows(unit_id, role_id, today, exclude=staff.pk)
+            rows, _ = _swap_theirs_rows(unit_id, role_id, today, exclude=staff_id)
             shown = [html for _, html in rows]
         theirs = "".join(shown)
     return {"mine": mine["mine"], "theirs": theirs, "swaps": mine["swaps"]}
 
 
-def _person_entry(key_format: str, staff, today: date):
+def _person_entry(key_format: str, staff_id: int, home_id: int, today: date):
     """The key of a person's entry and the entry, or None when there is none or it is out
     of date: it is kept under the person's, their home's and everyone's versions, and holds
     good only while the units it names (`units`) are at the versions it was built under
     (`unit_versions`), checked on each read."""
     versions = _current(
-        [_PERSON_VERSION.format(staff.pk), _HOME_VERSION.format(staff.care_home_id), _ALL_VERSION]
+        [_PERSON_VERSION.format(staff_id), _HOME_VERSION.format(home_id), _ALL_VERSION]
     )
-    key = key_format.format(staff.pk, today.isoformat(), versions)
+    key = key_format.format(staff_id, today.isoformat(), versions)
     entry = cache.get(key)
     if (
         entry is not None
@@ -389,11 +393,18 @@ def _person_entry(key_format: str, staff, today: date):
     return key, None
 
 
-def _swap_mine(*, staff, today: date) -> dict:
-    key, entry = _person_entry(_SWAP_MINE, staff, today)
+def _swap_mine(*, staff_id: int, home_id: int, staff, today: date) -> dict:
+    key, entry = _person_entry(_SWAP_MINE, staff_id, home_id, today)
     if entry is not None:
         return entry
-    entry = _swap_mine_render(staff=staff, today=today)
+    # Their record changing replaces their home's version, so the unit and role kept here
+    # hold as long as the entry does.
+    record = staff()
+    entry = _swap_mine_render(staff=record, today=today)
+    entry["unit_id"], entry["role_id"] = record.home_unit_id, record.job_role_id
+    entry["unit_home_id"] = (
+        record.home_unit.care_home_id if record.home_unit_id else record.care_home_id
+    )
     cache.set(key, entry, timeout=TABLE_TIMEOUT)
     return entry
 

@@ -79,9 +79,14 @@ def _shift(request, shift_id: int) -> Shift:
     )
 
 
-def _me(request) -> StaffMember:
+def _my_id(request) -> int:
     if not request.access.staff_id:
         raise PermissionDenied("These pages are for staff with a staff record.")
+    return request.access.staff_id
+
+
+def _me(request) -> StaffMember:
+    _my_id(request)
     return get_object_or_404(
         StaffMember.objects.select_related("user", "job_role", "home_unit"),
         pk=request.access.staff_id,
@@ -499,14 +504,20 @@ def swap_decide(request, swap_id: int):
 @login_required
 @require_GET
 def my_open_shifts(request):
-    me = _me(request)
+    staff_id = _my_id(request)
     # Kept until the person, their home or the shifts and offers of their units change;
-    # each claim form gets this request's CSRF field.
-    html = open_shifts_html(staff=me, today=timezone.localdate())
+    # each claim form gets this request's CSRF field. Their record (a query of some 100
+    # columns) is read only to build the list.
+    html = open_shifts_html(
+        staff_id=staff_id,
+        home_id=request.access.home_ids[0],
+        staff=lambda: _me(request),
+        today=timezone.localdate(),
+    )
     if CSRF_PLACEHOLDER in html:  # most days nothing is offered: no form, no token
         html = html.replace(CSRF_PLACEHOLDER, str(csrf_input(request)))
     shifts_html = mark_safe(html)  # noqa: S308 - ours
-    return render(request, "rota/my_open_shifts.html", {"shifts_html": shifts_html, "me": me})
+    return render(request, "rota/my_open_shifts.html", {"shifts_html": shifts_html})
 
 
 @login_required
@@ -529,9 +540,9 @@ def claim(request, shift_id: int):
 
 @login_required
 def my_swaps(request):
-    me = _me(request)
     today = timezone.localdate()
     if request.method == "POST":
+        me = _me(request)
         form = SwapProposeForm(request.POST)
         if form.is_valid():
             mine = get_object_or_404(Shift, pk=form.cleaned_data["my_shift"], staff=me)
@@ -554,7 +565,12 @@ def my_swaps(request):
         messages.error(request, "Choose one of your shifts and a colleague's shift.")
     # The options and the list are kept until the person's shifts or swaps, their unit's
     # shifts or their home change; each answer form gets this request's CSRF field.
-    parts = swap_page_parts(staff=me, today=today)
+    parts = swap_page_parts(
+        staff_id=_my_id(request),
+        home_id=request.access.home_ids[0],
+        staff=lambda: _me(request),
+        today=today,
+    )
     swaps_html = parts["swaps"]
     if SWAP_CSRF_PLACEHOLDER in swaps_html:  # only swaps waiting for an answer have forms
         swaps_html = swaps_html.replace(SWAP_CSRF_PLACEHOLDER, str(csrf_input(request)))
@@ -562,7 +578,6 @@ def my_swaps(request):
         request,
         "rota/my_swaps.html",
         {
-            "me": me,
             "choices": {
                 "mine": mark_safe(parts["mine"]),  # noqa: S308 - escaped where built
                 "theirs": mark_safe(parts["theirs"]),  # noqa: S308 - escaped where built

@@ -192,3 +192,30 @@ def test_the_shared_colleague_list_leaves_out_only_the_persons_own(client, home_
     assert f'value="{home_a.shift.pk}"' not in pages[home_a.carer.pk]
     assert f'value="{robins.pk}"' not in pages[robin.pk]
     assert f'value="{sams.pk}"' not in pages[sam.pk]
+
+
+def test_a_person_moved_to_another_unit_sees_its_colleagues_at_once(client, home_a, today):
+    # The unit and role the colleagues' shifts are found by are kept with the person's own
+    # parts: their record changing must not leave the old unit's colleagues on offer.
+    with scopes_disabled():
+        old = f.staff_member(home_a.unit, "carer", first_name="Robin", last_name="Old")
+        new = f.staff_member(home_a.other_unit, "carer", first_name="Sam", last_name="New")
+        theirs_old = _colleague_shift(home_a, old, today + timedelta(days=3))
+        theirs_new = shift_create(
+            unit=home_a.other_unit,
+            day=today + timedelta(days=3),
+            shift_type=home_a.early,
+            job_role=new.job_role,
+            staff=new,
+            status=ShiftStatus.PUBLISHED,
+        )
+    client.force_login(home_a.staff_user)
+    before, _ = _swaps(client)
+    with scopes_disabled():
+        home_a.carer.home_unit = home_a.other_unit
+        home_a.carer.save()
+    after, _ = _swaps(client)
+    assert f'<option value="{theirs_old.pk}">' in before
+    assert f'<option value="{theirs_new.pk}">' not in before
+    assert f'<option value="{theirs_new.pk}">' in after
+    assert f'<option value="{theirs_old.pk}">' not in after
