@@ -13,6 +13,12 @@ reads the unit's leave and marks it in (`grid_html.fill_leave`) instead of rebui
 Writes that bypass signals (`QuerySet.update`, `bulk_create`) call `rota_changed`
 themselves; the time-out is only a backstop.
 
+The table without leave is itself joined from pieces of a week each (`grid_weeks`), kept
+under the version of their unit's week instead of the unit's: a shift saved or deleted
+(a vacancy filled, made vacant) replaces its week's version and the unit's, so the next
+view rebuilds that week alone and joins it to the weeks kept. Changes in bulk
+(`rota_changed(unit_ids=...)`) replace every week of the unit.
+
 A person's own shifts ("My shifts", the most requested page of all) are kept the same way
 under a version per person, replaced when any of their shifts changes (a shift moving from
 one person to another replaces both), or their leave or sickness, and under their home's
@@ -28,7 +34,7 @@ import hashlib
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.core.cache import cache
 from django.db import transaction
@@ -112,6 +118,8 @@ def _monday(day: date) -> date:
 def _week_key(unit_id: int, day) -> str:
     if isinstance(day, str):  # a date not yet parsed by a save (the field takes strings)
         day = date.fromisoformat(day)
+    elif isinstance(day, datetime):
+        day = day.date()
     return _WEEK_VERSION.format(unit_id, _monday(day).isoformat())
 
 
