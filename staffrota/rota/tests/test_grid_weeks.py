@@ -1,9 +1,11 @@
 """The rota table kept a week at a time: a change rebuilds its own week only, and the table
 joined from kept and rebuilt weeks is the table the template renders for the whole period."""
 
+import threading
 from datetime import timedelta
 
 import pytest
+from django.db import connection, connections, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django_scopes import scopes_disabled
@@ -165,3 +167,44 @@ def test_bulk_changes_refresh_every_week(home_a, month):
         table = grid_cache.rota_table(unit=home_a.unit, start=start, days=28)
         assert "draft" not in table.html
         assert str(table.html) == _whole(home_a, start, 28)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_week_read_during_anothers_fill_is_not_served_after_it_commits(home_a, today):
+    """Manager B opens the month while manager A's fill is saved but not committed: B's
+    read (its own connection) builds the week from the rows before the fill. Once A's fill
+    commits, both see it; the week B kept is never served again."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: a second connection that cannot see the open write")
+    start = _monday(today)
+    with scopes_disabled():
+        vacancy = shift_create(
+            unit=home_a.unit,
+            day=start + timedelta(days=16),
+            shift_type=home_a.early,
+            job_role=home_a.carer.job_role,
+            status=ShiftStatus.PUBLISHED,
+        )
+        before = str(grid_cache.rota_table(unit=home_a.unit, start=start, days=28).html)
+    seen: dict[str, str] = {}
+
+    def other_manager():
+        try:
+            with scopes_disabled():
+                seen["during"] = str(
+                    grid_cache.rota_table(unit=home_a.unit, start=start, days=28).html
+                )
+        finally:
+            connections.close_all()
+
+    with scopes_disabled():
+        with transaction.atomic():
+            shift_assign(shift=vacancy, staff=home_a.carer, actor=home_a.manager)
+            reader = threading.Thread(target=other_manager)
+            reader.start()
+            reader.join(timeout=30)
+        after = str(grid_cache.rota_table(unit=home_a.unit, start=start, days=28).html)
+        vacant = before.count('class="shift vacant"')
+        assert seen["during"].count('class="shift vacant"') == vacant  # not committed yet
+        assert after.count('class="shift vacant"') == vacant - 1
+        assert after == _whole(home_a, start, 28)
