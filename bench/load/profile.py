@@ -6,6 +6,7 @@ Shows where a request's CPU goes before the load test does:
       .venv/bin/python -m bench.load.profile --users var/bench/load/users.json --repeat 20
     ... --cprofile "om: rota 4 weeks"     # cProfile of one page, top 25 by cumulative time
     ... --cprofile "staff: request leave"  # the leave POST alone (page and withdraw untimed)
+    ... --cprofile "om: rota 4 weeks, filled week 2"  # after a fill and undo (untimed)
     MATCH=staffrota TOP=40 ... --cprofile ...  # only our own functions
     TIMER=cpu SORT=tottime ... --cprofile ...  # where this process's CPU goes
 """
@@ -70,15 +71,71 @@ class AfterLeave:
         return _Timed(lambda: self.client.get(url))
 
 
+class AfterFill:
+    """A page of a unit's rota right after a vacancy of the unit in week `week` of this
+    period (0 the first) was filled and made vacant again (both untimed, saved directly:
+    the rules are not the point here), as the rota views under the mix find the unit after
+    a manager's fill."""
+
+    def __init__(self, client, unit_id: int, today: date, week: int):
+        from django_scopes import scopes_disabled
+
+        from staffrota.organisation.models import StaffMember
+        from staffrota.rota.models import Shift
+
+        self.client = client
+        monday = today - timedelta(days=today.weekday()) + timedelta(weeks=week)
+        with scopes_disabled():
+            self.shift = (
+                Shift.objects.filter(
+                    unit_id=unit_id,
+                    staff__isnull=True,
+                    status="published",
+                    date__range=(monday, monday + timedelta(days=6)),
+                )
+                .order_by("pk")
+                .first()
+            )
+            # Someone of the unit free that day and either side (no overlap to refuse).
+            busy = (
+                Shift.objects.filter(
+                    staff__isnull=False,
+                    date__range=(
+                        self.shift.date - timedelta(days=1),
+                        self.shift.date + timedelta(days=1),
+                    ),
+                ).values("staff_id")
+                if self.shift
+                else []
+            )
+            self.person = (
+                StaffMember.objects.filter(home_unit_id=unit_id)
+                .exclude(pk__in=busy)
+                .order_by("pk")
+                .first()
+            )
+
+    def get(self, url):
+        from django_scopes import scopes_disabled
+
+        if self.shift is not None:
+            with scopes_disabled():
+                self.shift.staff = self.person
+                self.shift.save()
+                self.shift.staff = None
+                self.shift.save()
+        return _Timed(lambda: self.client.get(url))
+
+
 class _Timed:
     def __init__(self, call):
         self.call = call
 
 
 def _fetch(client, url):
-    """GET a page, or for `LeaveAsked` and `AfterLeave` do the untimed part and return
-    the timed call."""
-    if isinstance(client, LeaveAsked | AfterLeave):
+    """GET a page, or for `LeaveAsked`, `AfterLeave` and `AfterFill` do the untimed part
+    and return the timed call."""
+    if isinstance(client, LeaveAsked | AfterLeave | AfterFill):
         return client.get(url).call
     return lambda: client.get(url)
 
@@ -98,6 +155,11 @@ def _pages(data: dict, rng: random.Random) -> dict:
         "om: rota 4 weeks": ("om", f"/units/{om['units'][0]}/rota/?weeks=4"),
         "om: rota week, leave changed": ("om-leave", f"/units/{om['units'][0]}/rota/"),
         "om: rota 4 weeks, leave changed": ("om-leave", f"/units/{om['units'][0]}/rota/?weeks=4"),
+        "om: rota week, filled this week": ("om-fill-0", f"/units/{om['units'][0]}/rota/"),
+        "om: rota 4 weeks, filled week 2": (
+            "om-fill-1",
+            f"/units/{om['units'][0]}/rota/?weeks=4",
+        ),
         "om: vacancies": ("om", "/vacancies/"),
         "om: vacancy candidates": (
             "om",
@@ -150,6 +212,11 @@ def main() -> None:
 
     clients["leave"] = LeaveAsked(data, signed_in)
     clients["om-leave"] = AfterLeave(clients["om"], data["managers"][0]["units"][0])
+    today = date.fromisoformat(data["today"])
+    for week in (0, 1):
+        clients[f"om-fill-{week}"] = AfterFill(
+            clients["om"], data["managers"][0]["units"][0], today, week
+        )
 
     pages = _pages(data, rng)
     if args.cprofile:

@@ -13,6 +13,12 @@ reads the unit's leave and marks it in (`grid_html.fill_leave`) instead of rebui
 Writes that bypass signals (`QuerySet.update`, `bulk_create`) call `rota_changed`
 themselves; the time-out is only a backstop.
 
+The table without leave is itself joined from pieces of a week each (`grid_weeks`), kept
+under the version of their unit's week instead of the unit's: a shift saved or deleted
+(a vacancy filled, made vacant) replaces its week's version and the unit's, so the next
+view rebuilds that week alone and joins it to the weeks kept. Changes in bulk
+(`rota_changed(unit_ids=...)`) replace every week of the unit.
+
 A person's own shifts ("My shifts", the most requested page of all) are kept the same way
 under a version per person, replaced when any of their shifts changes (a shift moving from
 one person to another replaces both), or their leave or sickness, and under their home's
@@ -28,7 +34,7 @@ import hashlib
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.core.cache import cache
 from django.db import transaction
@@ -41,6 +47,12 @@ from django_scopes import scopes_disabled
 
 TABLE_TIMEOUT = 10 * 60
 _UNIT_VERSION = "rota:ver:unit:{}"
+# The unit's rota table is kept a week at a time (`grid_weeks`): a shift saved or deleted
+# replaces the version of its unit's week (and the unit's version, for the vacancy lists,
+# API pages and open shifts of the unit), not every week of the unit's tables. A change
+# to a unit's shifts in bulk (`rota_changed(unit_ids=...)`) replaces all of its weeks.
+_UNIT_WEEKS_VERSION = "rota:ver:unitweeks:{}"
+_WEEK_VERSION = "rota:ver:unitweek:{}:{}"  # the unit, the Monday
 # Leave and sickness marks of a unit's people: kept apart from its shifts, so the staff
 # asking for and withdrawing leave all day do not throw away the vacancy lists and API
 # pages of shifts, which show no leave.
@@ -53,6 +65,7 @@ _TABLE = "rota:table:{}:{}:{}:{}"
 # asked for or withdrawn on the unit (every few seconds under load) then costs reading the
 # leave and filling the marks in, not rebuilding a thousand cells.
 _TABLE_SHIFTS = "rota:tableshifts:{}:{}:{}:{}:{}"
+_WEEK_PIECE = "rota:weekpiece:{}:{}:{}:{}"  # unit, first day, days, versions
 _MINE = "rota:mine:{}:{}:{}"
 _VACANCIES = "rota:vacancies:{}:{}"
 _UNIT_GROUPS = "rota:unitgroups:{}"
@@ -76,19 +89,38 @@ def rota_changed(
     unit_ids: Iterable[int | None] = (),
     staff_ids: Iterable[int | None] = (),
     absence_unit_ids: Iterable[int | None] = (),
+    unit_days: Iterable[tuple[int | None, date]] = (),
     everywhere: bool = False,
 ) -> None:
     """Forget the cached rota tables of these units, these homes (or of every home), and
     the cached own shifts of these people. `absence_unit_ids`: only leave or sickness of
-    someone on these units changed, not their shifts."""
+    someone on these units changed, not their shifts. `unit_days`: (unit, day) pairs where
+    only shifts of that day changed: the unit's other weeks of its table are kept."""
     keys = [_HOME_VERSION.format(h) for h in home_ids if h is not None]
-    keys += [_UNIT_VERSION.format(u) for u in unit_ids if u is not None]
+    for u in unit_ids:
+        if u is not None:
+            keys += [_UNIT_VERSION.format(u), _UNIT_WEEKS_VERSION.format(u)]
+    for u, day in unit_days:
+        if u is not None:
+            keys += [_UNIT_VERSION.format(u), _week_key(u, day)]
     keys += [_ABSENCE_VERSION.format(u) for u in absence_unit_ids if u is not None]
     keys += [_PERSON_VERSION.format(s) for s in staff_ids if s is not None]
     if everywhere:
         keys.append(_ALL_VERSION)
     if keys:
         cache.set_many({key: uuid.uuid4().hex for key in keys}, timeout=None)
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _week_key(unit_id: int, day) -> str:
+    if isinstance(day, str):  # a date not yet parsed by a save (the field takes strings)
+        day = date.fromisoformat(day)
+    elif isinstance(day, datetime):
+        day = day.date()
+    return _WEEK_VERSION.format(unit_id, _monday(day).isoformat())
 
 
 def _current(keys: list[str]) -> str:
@@ -147,48 +179,54 @@ def kept(version_keys: list[str], key: str, build, timeout: int = TABLE_TIMEOUT)
 
 def rota_table(*, unit, start: date, days: int) -> RotaTable:
     """The editable table of a unit's rota for `days` days from `start`, drafts included."""
+    from staffrota.rota.grid_weeks import blocks_of
+
+    # Every week the period touches (a period from a Wednesday touches two a piece).
+    mondays = sorted(
+        {
+            _monday(first + timedelta(days=n))
+            for first, length in blocks_of(start, days)
+            for n in (0, length - 1)
+        }
+    )
     keys = [
-        _UNIT_VERSION.format(unit.pk),
+        _UNIT_WEEKS_VERSION.format(unit.pk),
         _ABSENCE_VERSION.format(unit.pk),
         _HOME_VERSION.format(unit.care_home_id),
         _ALL_VERSION,
+        *(_WEEK_VERSION.format(unit.pk, monday.isoformat()) for monday in mondays),
     ]
 
     def with_leave(versions):
         # Every version but the absences: the table without leave marks survives leave.
-        shifts, _absence, home, everyone = versions
-        without_absences = ".".join([shifts, home, everyone])
-        return _table_with_leave(unit=unit, start=start, days=days, versions=without_absences)
+        weeks, _absence, home, everyone, *week = versions
+        found = dict(zip(mondays, week, strict=True))
+        return _table_with_leave(
+            unit=unit, start=start, days=days, common=[weeks, home, everyone], weeks=found
+        )
 
     cached = _kept(keys, _TABLE.format(unit.pk, start.isoformat(), days, "edit"), with_leave)
     return RotaTable(
         days=[start + timedelta(days=offset) for offset in range(days)],
         vacancies=cached["vacancies"],
         short_slots=cached["short_slots"],
-        html=mark_safe(cached["html"]),  # noqa: S308 - rendered by our own template above
+        html=mark_safe(cached["html"]),  # noqa: S308 - rendered by our own code (grid_weeks)
     )
 
 
-def _table_with_leave(*, unit, start: date, days: int, versions: str) -> dict:
-    """The table without leave (kept under `versions`: every version but the unit's
-    absences), with the leave of its people read now and marked in."""
+def _table_with_leave(*, unit, start: date, days: int, common: list[str], weeks: dict) -> dict:
+    """The table without leave (kept under every version but the unit's absences: `common`
+    and the versions of its `weeks` by Monday), with the leave of its people read now and
+    marked in."""
     from staffrota.leave.queries import absence_labels  # leave builds on the rota, not back
     from staffrota.rota.grid_html import fill_leave
-    from staffrota.rota.queries import rota_grid
 
+    # Five weeks of versions make a long key: their digest names them just as exactly.
+    versions = hashlib.sha256(".".join([*common, *weeks.values()]).encode()).hexdigest()
     key = _TABLE_SHIFTS.format(unit.pk, start.isoformat(), days, "edit", versions)
     bare = cache.get(key)
     if bare is None:
-        grid = rota_grid(unit=unit, start=start, days=days, with_leave=False)
-        html = render_to_string(
-            "web/_rota_table.html", {"unit": unit, "grid": grid, "editable": True}
-        )
-        bare = {
-            "html": str(html),
-            "vacancies": grid.vacancies,
-            "short_slots": grid.short_slots,
-            "people": [row.staff.pk for row in grid.staff_rows],
-        }
+        bare = _table_from_weeks(unit=unit, start=start, days=days, common=common, weeks=weeks)
         cache.set(key, bare, timeout=TABLE_TIMEOUT)
     day_list = [start + timedelta(days=offset) for offset in range(days)]
     labels = absence_labels(bare["people"], day_list[0], day_list[-1])
@@ -197,6 +235,38 @@ def _table_with_leave(*, unit, start: date, days: int, versions: str) -> dict:
         "vacancies": bare["vacancies"],
         "short_slots": bare["short_slots"],
     }
+
+
+def _table_from_weeks(*, unit, start: date, days: int, common: list[str], weeks: dict) -> dict:
+    """The table without leave joined from its weeks' pieces: those kept under the
+    versions read (`common` and the week's own), the others built in one read of the days
+    from the first missing to the last."""
+    from django.urls import reverse
+
+    from staffrota.rota.grid_weeks import blocks_of, joined_table, week_pieces
+    from staffrota.rota.queries import rota_grid
+
+    blocks = blocks_of(start, days)
+    keys = []
+    for first, length in blocks:
+        last = first + timedelta(days=length - 1)
+        stamp = ".".join([*common, weeks[_monday(first)], weeks[_monday(last)]])
+        keys.append(_WEEK_PIECE.format(unit.pk, first.isoformat(), length, stamp))
+    found = cache.get_many(keys)
+    missing = [n for n, key in enumerate(keys) if key not in found]
+    cell_url = reverse("rota_cell", args=[unit.pk])
+    if missing:
+        first_day = blocks[missing[0]][0]
+        last_first, last_length = blocks[missing[-1]]
+        span = (last_first - first_day).days + last_length
+        grid = rota_grid(unit=unit, start=first_day, days=span, with_leave=False, light=True)
+        built = week_pieces(grid, cell_url)
+        fresh = {keys[missing[0] + n]: piece for n, piece in enumerate(built)}
+        cache.set_many(fresh, timeout=TABLE_TIMEOUT)
+        found.update(fresh)
+    return joined_table(
+        unit=unit, start=start, days=days, pieces=[found[key] for key in keys], cell_url=cell_url
+    )
 
 
 def my_shifts_html(*, staff_id: int, home_id: int, start: date, days: int = 28) -> SafeString:
@@ -531,7 +601,7 @@ def _home_of(instance) -> int | None:
     return home_id
 
 
-def _refresh(home_ids=(), unit_ids=(), staff_ids=(), absence_unit_ids=()) -> None:
+def _refresh(home_ids=(), unit_ids=(), staff_ids=(), absence_unit_ids=(), unit_days=()) -> None:
     # Now, so this request's next read is current; and after commit, so a reader that
     # rebuilt the table from the old rows in between does not keep it.
     changed = {
@@ -539,6 +609,7 @@ def _refresh(home_ids=(), unit_ids=(), staff_ids=(), absence_unit_ids=()) -> Non
         "unit_ids": list(unit_ids),
         "staff_ids": list(staff_ids),
         "absence_unit_ids": list(absence_unit_ids),
+        "unit_days": list(unit_days),
     }
     rota_changed(**changed)
     transaction.on_commit(lambda: rota_changed(**changed))
@@ -553,20 +624,27 @@ def _changed(sender, instance, raw=False, **kwargs):
 
 
 def _shift_holder_before(sender, instance, raw=False, **kwargs):
-    """Remember who held the shift before this save: a shift that moves from one person to
-    another (or becomes vacant) leaves the old holder's own shifts changed too."""
+    """Remember who held the shift, and its unit and day, before this save: a shift that
+    moves from one person to another (or becomes vacant) leaves the old holder's own
+    shifts changed too, and one moved to another day or unit leaves that week changed."""
     if raw or instance.pk is None or instance._state.adding:
         return
     with scopes_disabled():
-        instance._rota_holder_before = (
-            sender.objects.filter(pk=instance.pk).values_list("staff_id", flat=True).first()
+        instance._rota_before = (
+            sender.objects.filter(pk=instance.pk).values_list("staff_id", "unit_id", "date").first()
         )
 
 
 def _shift_changed(sender, instance, raw=False, **kwargs):
-    if not raw:
-        holders = {instance.staff_id, getattr(instance, "_rota_holder_before", None)}
-        _refresh(unit_ids=[instance.unit_id], staff_ids=holders)
+    if raw:
+        return
+    holders = {instance.staff_id}
+    days = {(instance.unit_id, instance.date)}
+    before = getattr(instance, "_rota_before", None)
+    if before is not None:
+        holders.add(before[0])
+        days.add((before[1], before[2]))
+    _refresh(unit_days=days, staff_ids=holders)
 
 
 def _absence_changed(sender, instance, raw=False, **kwargs):

@@ -45,8 +45,8 @@ def _vacancy_chip(shift: Shift, kind: str) -> str:
 
 
 # Where a person's leave mark goes in a table built without leave (`RotaGrid.leave_later`):
-# the staff id and the day's position. Names and labels are escaped, so no text of ours
-# can look like one.
+# the staff id and the day (its ordinal, so a week's cells mean the same in any period).
+# Names and labels are escaped, so no text of ours can look like one.
 _LEAVE_SLOT = "<!--leave:{}:{}-->"
 _LEAVE_SLOTS = re.compile(r"<!--leave:(\d+):(\d+)-->")
 
@@ -60,15 +60,20 @@ def fill_leave(html: str, days: list[date], labels: dict[int, dict[date, tuple[s
     """Put each person's leave marks into a table built with `leave_later`: the same markup
     a table built with its leave has. `labels` as `leave.queries.absence_labels` gives."""
 
+    by_ordinal = {day.toordinal(): day for day in days}
+
     def mark(match: re.Match) -> str:
-        off = labels.get(int(match.group(1)), {}).get(days[int(match.group(2))])
+        off = labels.get(int(match.group(1)), {}).get(by_ordinal[int(match.group(2))])
         return _leave_mark(off) if off else ""
 
     return _LEAVE_SLOTS.sub(mark, html)
 
 
-def _day_label(day: date) -> str:
+def day_label(day: date) -> str:
     return f"{day:%A} {day.day} {day:%B}"
+
+
+_day_label = day_label  # the optimiser's diff grid labels its cells the same way
 
 
 def _cell(content: str, url: str | None, label: str, css: str = "") -> str:
@@ -84,57 +89,87 @@ def _cell(content: str, url: str | None, label: str, css: str = "") -> str:
 def grid_body(*, grid: RotaGrid, cell_url: str, view_query: str, editable: bool) -> SafeString:
     """Rows for each person, agency cover and vacancies; cells link to the editor when
     `editable`. `cell_url` is the editor's address, `view_query` the period to come back to."""
-    labels = {day: _day_label(day) for day in grid.days}
+    labels = {day: day_label(day) for day in grid.days}
     rows = []
     for row in grid.staff_rows:
         rows.append(_staff_row(grid, row, cell_url, view_query, editable, labels))
     if grid.agency_row.hours:
-        cells = "".join(
-            f"<td>{''.join(_vacancy_chip(s, 'agency') for s in cell)}</td>"
-            for cell in grid.agency_row.cells
-        )
+        cells = agency_cells(grid.agency_row.cells)
         rows.append(
             f'<tr><th scope="row" class="person">Agency</th>{cells}'
             f'<td class="text-end">{grid.agency_row.hours:g}</td></tr>'
         )
-    cells = []
-    for day, cell in grid.vacancy_row.day_cells():
-        content = "".join(_vacancy_chip(s, "vacant") for s in cell)
-        if not content and editable:
-            content = '<span class="off" aria-hidden="true">+</span>'
-        url = f"{cell_url}?date={day.isoformat()}&amp;{view_query}" if editable else None
-        cells.append(_cell(content, url, f"Vacancies, {labels[day]}: {len(cell)}"))
-    rows.append(f'<tr><th scope="row" class="person">Vacant</th>{"".join(cells)}<td></td></tr>')
+    cells = vacancy_cells(grid.days, grid.vacancy_row.cells, cell_url, view_query, editable, labels)
+    rows.append(f'<tr><th scope="row" class="person">Vacant</th>{cells}<td></td></tr>')
     return mark_safe("\n".join(rows))  # noqa: S308 (every value above is escaped)
 
 
 def _staff_row(grid: RotaGrid, row: StaffRow, cell_url: str, view_query: str, editable, labels):
-    staff = row.staff
+    leave = row.leave or [None] * len(row.days)
+    cells = person_cells(
+        row.staff,
+        row.days,
+        row.cells,
+        leave,
+        cell_url,
+        view_query,
+        editable,
+        labels,
+        leave_later=grid.leave_later,
+    )
+    return (
+        f'{person_head(row.staff, grid.unit.pk)}{cells}<td class="text-end">{row.hours:g}</td></tr>'
+    )
+
+
+def person_head(staff, unit_id: int) -> str:
+    """A person's row up to their first day: their name, role and how they are here."""
     notes = escape(staff.job_role.name)
     if staff.contract_type == "bank":
         notes += " · bank"
-    if staff.home_unit_id != grid.unit.pk:
+    if staff.home_unit_id != unit_id:
         notes += " · cover"
+    return (
+        f'<tr><th scope="row" class="person">{escape(staff.full_name)}<br>'
+        f'<span class="small text-body-secondary">{notes}</span></th>'
+    )
+
+
+def person_cells(
+    staff, days, cells, leave, cell_url: str, view_query: str, editable, labels, *, leave_later
+) -> str:
+    """A person's cells for `days`: their shifts, or off, with leave (per day, (code,
+    "approved" or "pending")) marked in, or its slot when `leave_later`."""
     full_name = staff.full_name
-    name = escape(full_name)
-    cells = []
-    # Leave per day, when the leave app has marked the row: (code, "approved" or "pending").
-    leave = row.leave or [None] * len(row.days)
-    for position, (day, cell, off) in enumerate(zip(row.days, row.cells, leave, strict=True)):
+    out = []
+    for day, cell, off in zip(days, cells, leave, strict=True):
         content = "".join(_chip(s) for s in cell) or '<span class="off" aria-hidden="true">·</span>'
-        if grid.leave_later:
-            content = _LEAVE_SLOT.format(staff.pk, position) + content
+        if leave_later:
+            content = _LEAVE_SLOT.format(staff.pk, day.toordinal()) + content
         elif off:
             content = _leave_mark(off) + content
         url = None
         if editable:
             url = f"{cell_url}?date={day.isoformat()}&amp;staff={staff.pk}&amp;{view_query}"
         label = f"{full_name}, {labels[day]}" + ("" if cell else ": off")
-        cells.append(_cell(content, url, label, "weekend" if day.weekday() >= 5 else ""))
-    return (
-        f'<tr><th scope="row" class="person">{name}<br>'
-        f'<span class="small text-body-secondary">{notes}</span></th>{"".join(cells)}'
-        f'<td class="text-end">{row.hours:g}</td></tr>'
+        out.append(_cell(content, url, label, "weekend" if day.weekday() >= 5 else ""))
+    return "".join(out)
+
+
+def vacancy_cells(days, cells, cell_url: str, view_query: str, editable, labels) -> str:
+    out = []
+    for day, cell in zip(days, cells, strict=True):
+        content = "".join(_vacancy_chip(s, "vacant") for s in cell)
+        if not content and editable:
+            content = '<span class="off" aria-hidden="true">+</span>'
+        url = f"{cell_url}?date={day.isoformat()}&amp;{view_query}" if editable else None
+        out.append(_cell(content, url, f"Vacancies, {labels[day]}: {len(cell)}"))
+    return "".join(out)
+
+
+def agency_cells(cells) -> str:
+    return "".join(
+        f"<td>{''.join(_vacancy_chip(s, 'agency') for s in cell)}</td>" for cell in cells
     )
 
 

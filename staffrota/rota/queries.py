@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db.models import Q
+from django_scopes import scopes_disabled
 
 from staffrota.organisation.models import JobRole, ShiftType, StaffingRequirement, StaffMember, Unit
 from staffrota.rota.models import Shift, ShiftSource, ShiftStatus
@@ -29,6 +30,8 @@ class CoverRow:
     shift_type: ShiftType
     job_role: JobRole
     cells: list[CoverCell]
+    # A minimum is set for it (on some weekday): shown even on days nobody is scheduled.
+    required: bool = False
 
     @property
     def short_days(self) -> int:
@@ -74,23 +77,106 @@ class RotaGrid:
         )
 
 
+_SOURCE_LABELS = dict(ShiftSource.choices)
+
+
+class GridShift:
+    """A shift as the cached rota table shows it, made from a row of plain values with its
+    shift type and role taken from those the grid reads anyway: building a model instance
+    and three related ones per shift was most of a table's rebuild."""
+
+    __slots__ = (
+        "pk",
+        "date",
+        "staff_id",
+        "staff",
+        "source",
+        "paid_hours",
+        "shift_type_id",
+        "shift_type",
+        "job_role_id",
+        "job_role",
+        "status",
+        "starts_at",
+        "ends_at",
+    )
+
+    def get_source_display(self) -> str:
+        return str(_SOURCE_LABELS.get(self.source, self.source))  # as Django's get_..._display
+
+
+def _grid_shifts(shifts, types_by_id: dict, roles: dict, staff_by_id: dict) -> list[GridShift]:
+    """`shifts` (a queryset, in order) as GridShifts; shift types, roles and people not
+    already known are read once each."""
+    rows = list(
+        shifts.values_list(
+            "pk",
+            "date",
+            "staff_id",
+            "source",
+            "paid_hours",
+            "shift_type_id",
+            "job_role_id",
+            "status",
+            "starts_at",
+            "ends_at",
+        )
+    )
+    types = set(types_by_id)
+    missing_types = {row[5] for row in rows} - types
+    if missing_types:  # a shift type of another home: not expected, read as the join did
+        with scopes_disabled():
+            types_by_id = {**types_by_id, **ShiftType.objects.in_bulk(missing_types)}
+    missing_roles = {row[6] for row in rows} - set(roles)
+    if missing_roles:
+        roles = {**roles, **JobRole.objects.in_bulk(missing_roles)}
+    others = {row[2] for row in rows if row[2] is not None} - set(staff_by_id)
+    people = dict(staff_by_id)
+    if others:
+        # People from other units covering here: their records as the shifts' join read
+        # them (the shifts are this unit's, read in the request's scope).
+        with scopes_disabled():
+            people.update(StaffMember.objects.select_related("user", "job_role").in_bulk(others))
+    found = []
+    for pk, day, staff_id, source, hours, type_id, role_id, status, starts, ends in rows:
+        shift = GridShift()
+        shift.pk, shift.date, shift.staff_id, shift.source = pk, day, staff_id, source
+        shift.paid_hours, shift.status, shift.starts_at, shift.ends_at = hours, status, starts, ends
+        shift.shift_type_id, shift.shift_type = type_id, types_by_id[type_id]
+        shift.job_role_id, shift.job_role = role_id, roles[role_id]
+        shift.staff = people.get(staff_id) if staff_id is not None else None
+        found.append(shift)
+    return found
+
+
+def cover_order(shift_type: ShiftType, role: JobRole) -> tuple:
+    """Where a cover row goes: by the shift's start, then the role's rank (then ids, so
+    two shift types starting at the same time keep one order)."""
+    return (shift_type.starts, role.rank, shift_type.pk, role.pk)
+
+
 def rota_grid(
-    *, unit: Unit, start: date, days: int, include_drafts: bool = True, with_leave: bool = True
+    *,
+    unit: Unit,
+    start: date,
+    days: int,
+    include_drafts: bool = True,
+    with_leave: bool = True,
+    light: bool = False,
 ) -> RotaGrid:
     """Staff rows by days for one unit, with cover against the minimum per shift type and role.
 
     A fixed number of queries whatever the number of staff or days: shifts, staff, shift
     types, roles and requirements are each read once and arranged in Python. Without
     `with_leave` the rows are left for `grid_html.fill_leave` to mark (no leave read here).
+    `light`: the cells hold `GridShift`s, enough to render them, not model instances.
     """
     day_list = [start + timedelta(days=offset) for offset in range(days)]
     end = day_list[-1]
     statuses = [ShiftStatus.PUBLISHED] + ([ShiftStatus.DRAFT] if include_drafts else [])
-    shifts = list(
-        Shift.objects.filter(unit=unit, date__range=(start, end), status__in=statuses)
-        .select_related("staff__user", "staff__job_role", "shift_type", "job_role")
-        .order_by("starts_at", "pk")
-    )
+    in_period = Shift.objects.filter(
+        unit=unit, date__range=(start, end), status__in=statuses
+    ).order_by("starts_at", "pk")
     home_staff = list(
         StaffMember.objects.filter(home_unit=unit)
         .filter(Q(left_on__isnull=True) | Q(left_on__gte=start))
@@ -98,6 +184,17 @@ def rota_grid(
     )
     shift_types = list(ShiftType.objects.filter(care_home_id=unit.care_home_id))
     roles = {role.pk: role for role in JobRole.objects.all()}
+    if light:
+        shifts = _grid_shifts(
+            in_period,
+            {st.pk: st for st in shift_types},
+            roles,
+            {member.pk: member for member in home_staff},
+        )
+    else:
+        shifts = list(
+            in_period.select_related("staff__user", "staff__job_role", "shift_type", "job_role")
+        )
     requirements = StaffingRequirement.objects.filter(unit=unit).values_list(
         "shift_type_id", "job_role_id", "weekday", "minimum"
     )
@@ -133,10 +230,11 @@ def rota_grid(
     for type_id, role_id, weekday, count in requirements:
         minimum[(type_id, role_id, weekday)] = count
     types_by_id = {st.pk: st for st in shift_types}
+    required = {(t, r) for t, r, _ in minimum}
     cover_keys = sorted(
         {(t, r) for t, r, _ in minimum if t in types_by_id}
         | {(t, r) for t, r, _ in scheduled if t in types_by_id},
-        key=lambda key: (types_by_id[key[0]].starts, roles[key[1]].rank),
+        key=lambda key: cover_order(types_by_id[key[0]], roles[key[1]]),
     )
     cover_rows = [
         CoverRow(
@@ -149,6 +247,7 @@ def rota_grid(
                 )
                 for day in day_list
             ],
+            required=(type_id, role_id) in required,
         )
         for type_id, role_id in cover_keys
     ]
