@@ -20,3 +20,15 @@ def _test_settings(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cache_of_an_earlier_run_forgotten():
+    # Each run makes a new test database whose ids start again from 1, while a Redis cache
+    # outlives the run: pages kept for unit 1 of an earlier run, under versions it also
+    # kept, would be served to this one. (Many tests clear the cache too, which on Redis
+    # empties the whole database: tests need a Redis database of their own.)
+    from django.core.cache import caches
+
+    for cache in caches.all(initialized_only=False):
+        cache.clear()
