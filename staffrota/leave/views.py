@@ -1,5 +1,6 @@
 """Leave pages. Thin: check who is asking, read through `queries`, write through `services`."""
 
+import hashlib
 from datetime import timedelta
 
 from django.contrib import messages
@@ -14,7 +15,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from staffrota.leave import services
-from staffrota.leave.entitlement import balance_for
+from staffrota.leave.entitlement import annual_requests, balance_for
 from staffrota.leave.forms import (
     BulkApproveForm,
     CalendarForm,
@@ -24,7 +25,7 @@ from staffrota.leave.forms import (
     SicknessForm,
     SicknessUpdateForm,
 )
-from staffrota.leave.models import LeaveStatus
+from staffrota.leave.models import LeaveStatus, LeaveType
 from staffrota.leave.queries import (
     bradford_for_people,
     leave_calendar,
@@ -91,36 +92,23 @@ _CSRF_PLACEHOLDER = "<!-- csrf field -->"
 def _my_leave_sections(request, *, today, staff=None) -> dict[str, SafeString]:
     """The person's balance and their requests, kept until their leave, their staff record,
     their home (its leave policy) or the day changes: the page staff reopen after asking for
-    leave. Only ever built for the requester's own staff record."""
+    leave. Only ever built for the requester's own staff record.
+
+    Asking for leave and withdrawing it replace the person's version, so under load the page
+    is built again on almost every view; the balance part is then also kept by what it is
+    worked out from (the annual leave asked for or approved, the home's and everyone's
+    versions), which goes back to the same few states as the person asks and withdraws."""
     staff_id = request.access.staff_id
     versions = versions_of(homes=request.access.home_ids, people=[staff_id])
     key = f"leave:mine:{staff_id}:{today.isoformat()}:{versions}"
     cached = cache.get(key)
     if cached is None:
-        staff = staff or _my_staff_record(request)
-        # The list shows no rules, impact analysis or hours by day: their JSON is left
-        # in the database rather than decoded for 50 requests.
-        leave_list = list(
-            requests_in_scope(request.access)
-            .filter(staff=staff)
-            .defer("hours_by_day", "rule_results", "impact")
-            .order_by("-start_date", "-pk")[:50]
-        )
         cached = {
-            "top": str(
-                render_to_string(
-                    "leave/_my_leave_top.html",
-                    {"staff": staff, "balance": balance_for(staff, today, today=today)},
-                )
-            ),
+            "top": _my_leave_top(request, today=today, staff=staff),
             "requests": str(
                 render_to_string(
                     "leave/_my_leave_requests.html",
-                    {
-                        "requests": leave_list,
-                        "today": today,
-                        "csrf_placeholder": mark_safe(_CSRF_PLACEHOLDER),  # noqa: S308
-                    },
+                    {"rows": _my_leave_rows(request, today=today)},
                 )
             ),
         }
@@ -131,6 +119,78 @@ def _my_leave_sections(request, *, today, staff=None) -> dict[str, SafeString]:
         "top": mark_safe(cached["top"]),  # noqa: S308 - rendered by our own templates
         "requests": mark_safe(cached["requests"].replace(_CSRF_PLACEHOLDER, field)),  # noqa: S308
     }
+
+
+# What a row of the list shows, read as plain values (no rules, impact analysis or hours by
+# day: their JSON stays in the database).
+_ROW_FIELDS = (
+    "pk",
+    "status",
+    "leave_type",
+    "start_date",
+    "end_date",
+    "hours",
+    "decided_automatically",
+    "decision_note",
+)
+_ROW_KEY = "leave:row:v1:{}:{}"
+
+
+def _my_leave_rows(request, *, today) -> list[SafeString]:
+    """The person's 50 latest requests as list items. Each item is kept by what it shows
+    (its fields, and whether it can still be withdrawn), so a list built again after asking
+    for or withdrawing leave renders one item, not fifty."""
+    rows = list(
+        requests_in_scope(request.access)
+        .filter(staff_id=request.access.staff_id)
+        .order_by("-start_date", "-pk")
+        .values_list(*_ROW_FIELDS)[:50]
+    )
+    keys = []
+    for row in rows:
+        withdrawable = row[1] in (LeaveStatus.PENDING, LeaveStatus.APPROVED) and row[3] > today
+        content = repr((*row, withdrawable)).encode()
+        keys.append(_ROW_KEY.format(row[0], hashlib.sha256(content).hexdigest()[:32]))
+    found = cache.get_many(keys) if keys else {}
+    missing = {}
+    types, statuses = dict(LeaveType.choices), dict(LeaveStatus.choices)
+    placeholder = mark_safe(_CSRF_PLACEHOLDER)  # noqa: S308
+    for key, row in zip(keys, rows, strict=True):
+        if key not in found:
+            leave = dict(zip(_ROW_FIELDS, row, strict=True))
+            leave["get_leave_type_display"] = types.get(leave["leave_type"], leave["leave_type"])
+            leave["get_status_display"] = statuses.get(leave["status"], leave["status"])
+            found[key] = missing[key] = str(
+                render_to_string(
+                    "leave/_my_leave_request.html",
+                    {"leave": leave, "today": today, "csrf_placeholder": placeholder},
+                )
+            )
+    if missing:
+        cache.set_many(missing, timeout=10 * 60)
+    return [mark_safe(found[key]) for key in keys]  # noqa: S308 - rendered by our template
+
+
+def _my_leave_top(request, *, today, staff=None) -> str:
+    """The person's line and balance, kept under what the balance is worked out from: their
+    annual leave asked for or approved (read here, one query), and the versions of their
+    home (their staff record, its units and leave policy) and of everyone (job roles)."""
+    staff_id = request.access.staff_id
+    annual = annual_requests(staff_id)
+    # Not the ids: the same leave asked for again (a new row) gives the same balance.
+    facts = repr([(r.status, r.start_date, r.end_date, r.hours, r.hours_by_day) for r in annual])
+    digest = hashlib.sha256(facts.encode()).hexdigest()[:32]
+    versions = versions_of(homes=request.access.home_ids)
+    key = f"leave:minetop:{staff_id}:{today.isoformat()}:{versions}:{digest}"
+    top = cache.get(key)
+    if top is None:
+        staff = staff or _my_staff_record(request)
+        balance = balance_for(staff, today, today=today, requests=annual)
+        top = str(
+            render_to_string("leave/_my_leave_top.html", {"staff": staff, "balance": balance})
+        )
+        cache.set(key, top, timeout=10 * 60)
+    return top
 
 
 @login_required
