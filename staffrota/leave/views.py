@@ -47,12 +47,13 @@ def my_leave(request):
         if request.access.manages:
             return redirect("leave_queue")
         raise Http404("Your account is not linked to a staff record.")
-    staff = None
     form = LeaveRequestForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST":
-        staff = _my_staff_record(request)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        # Only whose request it is: the service locks the person's row and reads it afresh.
+        staff = get_object_or_404(
+            staff_in_scope(request.access).only("pk"), pk=request.access.staff_id
+        )
         try:
             leave = services.leave_request_submit(
                 staff=staff,
@@ -72,7 +73,7 @@ def my_leave(request):
                 messages.info(request, "Sent to your manager. " + leave.decision_note)
             return redirect("leave_mine")
     today = timezone.localdate()
-    sections = _my_leave_sections(request, today=today, staff=staff)
+    sections = _my_leave_sections(request, today=today)
     return render(
         request,
         "leave/my_leave.html",
@@ -89,7 +90,7 @@ def _my_staff_record(request):
 _CSRF_PLACEHOLDER = "<!-- csrf field -->"
 
 
-def _my_leave_sections(request, *, today, staff=None) -> dict[str, SafeString]:
+def _my_leave_sections(request, *, today) -> dict[str, SafeString]:
     """The person's balance and their requests, kept until their leave, their staff record,
     their home (its leave policy) or the day changes: the page staff reopen after asking for
     leave. Only ever built for the requester's own staff record.
@@ -104,7 +105,7 @@ def _my_leave_sections(request, *, today, staff=None) -> dict[str, SafeString]:
     cached = cache.get(key)
     if cached is None:
         cached = {
-            "top": _my_leave_top(request, today=today, staff=staff),
+            "top": _my_leave_top(request, today=today),
             "requests": str(
                 render_to_string(
                     "leave/_my_leave_requests.html",
@@ -171,7 +172,7 @@ def _my_leave_rows(request, *, today) -> list[SafeString]:
     return [mark_safe(found[key]) for key in keys]  # noqa: S308 - rendered by our template
 
 
-def _my_leave_top(request, *, today, staff=None) -> str:
+def _my_leave_top(request, *, today) -> str:
     """The person's line and balance, kept under what the balance is worked out from: their
     annual leave asked for or approved (read here, one query), and the versions of their
     home (their staff record, its units and leave policy) and of everyone (job roles)."""
@@ -184,7 +185,7 @@ def _my_leave_top(request, *, today, staff=None) -> str:
     key = f"leave:minetop:{staff_id}:{today.isoformat()}:{versions}:{digest}"
     top = cache.get(key)
     if top is None:
-        staff = staff or _my_staff_record(request)
+        staff = _my_staff_record(request)
         balance = balance_for(staff, today, today=today, requests=annual)
         top = str(
             render_to_string("leave/_my_leave_top.html", {"staff": staff, "balance": balance})
@@ -195,8 +196,9 @@ def _my_leave_top(request, *, today, staff=None) -> str:
 
 @login_required
 def cancel(request, request_id: int):
-    # Look up first: another home's id answers 404 whatever the method.
-    leave = get_object_or_404(requests_in_scope(request.access), pk=request_id)
+    # Look up first: another home's id answers 404 whatever the method. Only whose it is:
+    # the service locks the row and reads it afresh (its rules and impact JSON with it).
+    leave = get_object_or_404(requests_in_scope(request.access).only("staff_id"), pk=request_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     if leave.staff_id != request.access.staff_id:
