@@ -11,7 +11,9 @@ from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.backends.utils import csrf_input
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import dateformat, timezone
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from staffrota.leave import services
@@ -34,6 +36,7 @@ from staffrota.leave.queries import (
     sickness_in_scope,
     staff_in_scope,
 )
+from staffrota.leave.templatetags.leave_tags import hours
 from staffrota.organisation.models import Unit
 from staffrota.rota.grid_cache import versions_of
 from staffrota.web.permissions import manager_required
@@ -134,42 +137,52 @@ _ROW_FIELDS = (
     "decided_automatically",
     "decision_note",
 )
-_ROW_KEY = "leave:row:v1:{}:{}"
 
 
 def _my_leave_rows(request, *, today) -> list[SafeString]:
-    """The person's 50 latest requests as list items. Each item is kept by what it shows
-    (its fields, and whether it can still be withdrawn), so a list built again after asking
-    for or withdrawing leave renders one item, not fifty."""
-    rows = list(
+    """The person's 50 latest requests as list items, written here rather than by a
+    template: the list is built again on almost every view under load (asking for and
+    withdrawing leave replace it), and a template cost a thousand calls an item. The same
+    HTML the template gave, character for character (test_my_leave_rows.py)."""
+    rows = (
         requests_in_scope(request.access)
         .filter(staff_id=request.access.staff_id)
         .order_by("-start_date", "-pk")
         .values_list(*_ROW_FIELDS)[:50]
     )
-    keys = []
-    for row in rows:
-        withdrawable = row[1] in (LeaveStatus.PENDING, LeaveStatus.APPROVED) and row[3] > today
-        content = repr((*row, withdrawable)).encode()
-        keys.append(_ROW_KEY.format(row[0], hashlib.sha256(content).hexdigest()[:32]))
-    found = cache.get_many(keys) if keys else {}
-    missing = {}
     types, statuses = dict(LeaveType.choices), dict(LeaveStatus.choices)
-    placeholder = mark_safe(_CSRF_PLACEHOLDER)  # noqa: S308
-    for key, row in zip(keys, rows, strict=True):
-        if key not in found:
-            leave = dict(zip(_ROW_FIELDS, row, strict=True))
-            leave["get_leave_type_display"] = types.get(leave["leave_type"], leave["leave_type"])
-            leave["get_status_display"] = statuses.get(leave["status"], leave["status"])
-            found[key] = missing[key] = str(
-                render_to_string(
-                    "leave/_my_leave_request.html",
-                    {"leave": leave, "today": today, "csrf_placeholder": placeholder},
-                )
+    # The withdraw address of request 0, to put each id into: one reversal, not fifty.
+    head, tail = reverse("leave_cancel", args=[0]).rsplit("0", 1)
+    days: dict = {}
+
+    def day(value) -> str:  # as {{ value|date:"D j M Y" }}
+        if value not in days:
+            days[value] = dateformat.format(value, "D j M Y")
+        return days[value]
+
+    items = []
+    for pk, status, kind, first, last, amount, automatic, note in rows:
+        when = day(first) + (f" to {day(last)}" if last != first else "")
+        said = escape(statuses.get(status, status)) + (" automatically" if automatic else "")
+        if note:
+            said += f": {escape(note)}"
+        withdraw = ""
+        if status in (LeaveStatus.PENDING, LeaveStatus.APPROVED) and first > today:
+            withdraw = (
+                f'\n    <form method="post" action="{head}{pk}{tail}" class="mt-1">'
+                f'{_CSRF_PLACEHOLDER}<button class="btn btn-sm btn-outline-secondary" '
+                'type="submit">Withdraw</button></form>\n    '
             )
-    if missing:
-        cache.set_many(missing, timeout=10 * 60)
-    return [mark_safe(found[key]) for key in keys]  # noqa: S308 - rendered by our template
+        items.append(
+            mark_safe(  # noqa: S308 - every value escaped above
+                f'\n  <li class="card mb-2 leave-{escape(status)}"><div class="card-body py-2">\n'
+                f'    <div class="fw-semibold">{escape(types.get(kind, kind))}: {when} · '
+                f"{escape(hours(amount))} h</div>\n"
+                f"    <div>{said}</div>\n"
+                f"    {withdraw}\n  </div></li>\n  "
+            )
+        )
+    return items
 
 
 def _my_leave_top(request, *, today) -> str:
