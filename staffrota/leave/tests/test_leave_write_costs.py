@@ -37,7 +37,7 @@ def _ask(client, day, token):
     assert response.status_code == 302
 
 
-def test_the_page_after_a_withdrawal_reuses_the_balance_and_the_other_rows(home_a, today):
+def test_the_page_after_a_withdrawal_reuses_the_balance(home_a, today):
     client = Client(enforce_csrf_checks=True)
     client.force_login(home_a.staff_user)
     first = _page(client)
