@@ -222,7 +222,10 @@ def coverage_after_leave(
         .values_list("pk", "date", "unit_id")
     )
     unit_ids = {home_unit.pk} | {unit_id for _, _, unit_id in own}
-    units = {unit.pk: unit.name for unit in Unit.objects.filter(pk__in=unit_ids)}
+    if unit_ids == {home_unit.pk}:  # rostered on their own unit only, as mostly
+        units = {home_unit.pk: home_unit.name}
+    else:
+        units = {unit.pk: unit.name for unit in Unit.objects.filter(pk__in=unit_ids)}
     rows = list(
         Shift.objects.filter(unit_id__in=unit_ids, date__range=(start, end))
         .exclude(status=ShiftStatus.CANCELLED)

@@ -18,6 +18,7 @@ from staffrota.leave.allowance import allowance_for, on_leave_by_day
 from staffrota.leave.cover import CoverProposal, find_cover
 from staffrota.leave.coverage import Coverage, DayEstimate, coverage_after_leave, days_between
 from staffrota.leave.entitlement import (
+    Balance,
     balance_for,
     fmt_day,
     fmt_hours,
@@ -152,8 +153,10 @@ def check_request(
     end: date,
     part_day_hours: Decimal | None,
     today: date,
+    balances: dict[date, Balance] | None = None,
 ) -> dict[date, Decimal]:
-    """Refuse requests that cannot be made; return the hours for each day otherwise."""
+    """Refuse requests that cannot be made; return the hours for each day otherwise.
+    `balances`, when given, receives each annual leave balance checked, by leave year."""
     if leave_type not in REQUESTABLE:
         raise LeaveError("Sickness is recorded by a manager, not requested. Choose a leave type.")
     if end < start:
@@ -208,16 +211,18 @@ def check_request(
             "is needed for those days."
         )
     if leave_type in NEEDS_BALANCE:
-        _check_balance(staff, by_day, today)
+        _check_balance(staff, by_day, today, balances if balances is not None else {})
     return by_day
 
 
-def _check_balance(staff: StaffMember, by_day: dict[date, Decimal], today: date) -> None:
+def _check_balance(
+    staff: StaffMember, by_day: dict[date, Decimal], today: date, balances: dict
+) -> None:
     per_year: dict[date, Decimal] = defaultdict(Decimal)
     for day, amount in by_day.items():
         per_year[leave_year(staff.care_home, day)[0]] += amount
     for year_start, needed in sorted(per_year.items()):
-        balance = balance_for(staff, year_start, today=today)
+        balance = balances[year_start] = balance_for(staff, year_start, today=today)
         if needed > balance.available:
             waiting = (
                 f" ({fmt_hours(balance.pending)} of it is waiting for a decision)"
@@ -231,8 +236,10 @@ def _check_balance(staff: StaffMember, by_day: dict[date, Decimal], today: date)
             )
 
 
-def evaluate(request: LeaveRequest, *, today: date) -> Evaluation:
-    """Every rule for `request` (already saved as pending), with the cover it leaves."""
+def evaluate(request: LeaveRequest, *, today: date, balance: Balance | None = None) -> Evaluation:
+    """Every rule for `request` (already saved as pending), with the cover it leaves.
+    `balance`: the person's balance in the leave year of its first day without it, when
+    the caller has just read it (`check_request`'s `balances`)."""
     staff = request.staff
     policy = policy_for(staff.care_home)
     evaluation = Evaluation()
@@ -250,7 +257,8 @@ def evaluate(request: LeaveRequest, *, today: date) -> Evaluation:
             )
         )
     if kind in NEEDS_BALANCE:
-        balance = balance_for(staff, request.start_date, today=today, exclude_pk=request.pk)
+        if balance is None:
+            balance = balance_for(staff, request.start_date, today=today, exclude_pk=request.pk)
         add(
             RuleResult(
                 "balance",

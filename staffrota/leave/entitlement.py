@@ -149,10 +149,11 @@ def entitlement_for(staff: StaffMember, home: CareHome, policy: LeavePolicy, day
     return Entitlement(start, end, base, extra, steps)
 
 
-def _annual_requests(staff: StaffMember) -> list[LeaveRequest]:
+def annual_requests(staff_id: int) -> list[LeaveRequest]:
+    """The person's annual leave asked for or approved: what their balances use."""
     return list(
         LeaveRequest.objects.filter(
-            staff=staff,
+            staff_id=staff_id,
             leave_type=LeaveType.ANNUAL,
             status__in=(LeaveStatus.APPROVED, LeaveStatus.PENDING),
         ).only("status", "start_date", "end_date", "hours", "hours_by_day")
@@ -212,12 +213,18 @@ def _used_in(requests, start: date, end: date, today: date, exclude_pk=None):
 
 
 def balance_for(
-    staff: StaffMember, day: date, *, today: date, exclude_pk: int | None = None
+    staff: StaffMember,
+    day: date,
+    *,
+    today: date,
+    exclude_pk: int | None = None,
+    requests: list[LeaveRequest] | None = None,
 ) -> Balance:
-    """Entitled, carried over, taken, booked and remaining hours in the leave year of `day`."""
+    """Entitled, carried over, taken, booked and remaining hours in the leave year of `day`.
+    `requests`: the person's `annual_requests`, when the caller has just read them."""
     home = staff.care_home
     policy = policy_for(home)
-    requests = _annual_requests(staff)
+    requests = annual_requests(staff.pk) if requests is None else requests
     now = entitlement_for(staff, home, policy, day)
     carried, carry_steps = _carry_in(staff, home, policy, requests, now.year_start, today)
     taken, booked, pending = _used_in(

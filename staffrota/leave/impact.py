@@ -29,6 +29,24 @@ def _cost(rate: Decimal, paid_hours: Decimal, source: str, multiplier: Decimal) 
     return hours(Decimal(rate) * Decimal(paid_hours) * factor)
 
 
+# What the rules (`eligibility.person_of`) and the costing read of each person: a pool is
+# some forty people, and the rest of their rows and their users' was read for nothing.
+_POOL_FIELDS = (
+    "sap_number",
+    "contract_type",
+    "contracted_hours",
+    "hourly_rate",
+    "registration_number",
+    "registration_expiry",
+    "wtr_opt_out",
+    "user__first_name",
+    "user__last_name",
+    "job_role__code",
+    "job_role__name",
+    "job_role__requires_registration",
+)
+
+
 def _pool(home_id: int, unit_id: int, role_code: str, exclude_id: int) -> list[StaffMember]:
     """People who could be asked: the unit's own, those who cover it, and the home's bank."""
     fits = [code for code, covers in ROLE_COVERS.items() if role_code in covers] or [role_code]
@@ -38,6 +56,7 @@ def _pool(home_id: int, unit_id: int, role_code: str, exclude_id: int) -> list[S
         .filter(Q(home_unit_id=unit_id) | Q(pk__in=covering) | Q(contract_type=ContractType.BANK))
         .exclude(pk=exclude_id)
         .select_related("user", "job_role")
+        .only(*_POOL_FIELDS)
     )
 
 

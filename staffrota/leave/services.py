@@ -19,7 +19,7 @@ from staffrota.accounts.models import Role, User
 from staffrota.audit.services import audit_record
 from staffrota.leave.coverage import days_between
 from staffrota.leave.engine import LeaveError, RuleResult, check_request, evaluate
-from staffrota.leave.entitlement import fmt_day, fmt_hours
+from staffrota.leave.entitlement import Balance, fmt_day, fmt_hours, leave_year
 from staffrota.leave.impact import impact_of
 from staffrota.leave.models import LeaveRequest, LeaveStatus, SicknessAbsence
 from staffrota.notifications.services import email_queue
@@ -55,9 +55,12 @@ def _snapshot(request: LeaveRequest) -> dict:
 
 
 def _lock_staff(staff: StaffMember) -> StaffMember:
-    StaffMember.objects.select_for_update().filter(pk=staff.pk).values_list("pk").first()
-    return StaffMember.objects.select_related("care_home", "home_unit", "job_role", "user").get(
-        pk=staff.pk
+    """The person's row, locked and read afresh in one query (`of`: the joined rows are
+    read, not locked), with their home's leave policy, which every decision reads."""
+    return (
+        StaffMember.objects.select_for_update(of=("self",))
+        .select_related("care_home__leave_policy", "home_unit", "job_role", "user")
+        .get(pk=staff.pk)
     )
 
 
@@ -157,6 +160,7 @@ def leave_request_submit(
     with transaction.atomic():
         staff = _lock_staff(staff)
         _lock_units(staff, start, end)
+        balances: dict[date, Balance] = {}
         by_day = check_request(
             staff=staff,
             leave_type=leave_type,
@@ -164,6 +168,7 @@ def leave_request_submit(
             end=end,
             part_day_hours=part_day_hours,
             today=today,
+            balances=balances,
         )
         request = LeaveRequest.objects.create(
             care_home_id=staff.care_home_id,
@@ -179,7 +184,11 @@ def leave_request_submit(
         # Decide before the first audit write: the audit chain's own lock would otherwise
         # serialise racing requests by accident, hiding whether the unit lock works.
         requested = _snapshot(request)
-        evaluation = evaluate(request, today=today)
+        # The balance checked above, read under the same lock: the request just saved
+        # is the only change since, and evaluate leaves it out of the balance anyway.
+        evaluation = evaluate(
+            request, today=today, balance=balances.get(leave_year(staff.care_home, start)[0])
+        )
         audit_record(actor=actor, action="leave.request", target=request, after=requested)
         request.rule_results = [result.as_dict() for result in evaluation.results]
         request.decision_note = evaluation.summary()
@@ -310,10 +319,12 @@ def _cover_failed(request: LeaveRequest, evaluation, error: str) -> None:
 
 
 def _locked_request(request: LeaveRequest) -> LeaveRequest:
-    LeaveRequest.objects.select_for_update().filter(pk=request.pk).values_list("pk").first()
-    return LeaveRequest.objects.select_related(
-        "staff__user", "staff__care_home", "staff__home_unit", "staff__job_role"
-    ).get(pk=request.pk)
+    """The request's row, locked and read afresh with its person in one query."""
+    return (
+        LeaveRequest.objects.select_for_update(of=("self",))
+        .select_related("staff__user", "staff__care_home", "staff__home_unit", "staff__job_role")
+        .get(pk=request.pk)
+    )
 
 
 def _require_manager(actor) -> None:

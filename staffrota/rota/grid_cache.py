@@ -655,19 +655,35 @@ def _absence_changed(sender, instance, raw=False, **kwargs):
     from staffrota.organisation.models import StaffMember
     from staffrota.rota.models import Shift
 
+    last = getattr(instance, "end_date", None) or getattr(instance, "expected_end_date", None)
+    # A leave request is saved twice in one transaction (asked, then decided): the units
+    # found for the same person and days at the first save serve the second. Forgotten at
+    # commit (at once outside a transaction), so a later save looks again.
+    memo = (instance.staff_id, instance.start_date, last)
+    known = instance.__dict__.get("_rota_absence_units")
+    if known is not None and known[0] == memo:
+        _refresh(absence_unit_ids=known[1], staff_ids=[instance.staff_id])
+        return
+    # The person as loaded with the row (a unit moved since is covered by the home's
+    # version, which any change of a staff record replaces), else read.
+    staff = instance._state.fields_cache.get("staff")
     with scopes_disabled():
-        units = {
-            StaffMember.objects.filter(pk=instance.staff_id)
-            .values_list("home_unit_id", flat=True)
-            .first()
-        }
-        last = getattr(instance, "end_date", None) or getattr(instance, "expected_end_date", None)
+        if staff is not None and staff.pk == instance.staff_id:
+            units = {staff.home_unit_id}
+        else:
+            units = {
+                StaffMember.objects.filter(pk=instance.staff_id)
+                .values_list("home_unit_id", flat=True)
+                .first()
+            }
         shifts = Shift.objects.filter(staff_id=instance.staff_id, date__gte=instance.start_date)
         if last is not None:
             shifts = shifts.filter(date__lte=last)
         # No ordering: the shifts' default one would make DISTINCT run over their start
         # times too, one row a shift instead of one a unit.
         units.update(shifts.order_by().values_list("unit_id", flat=True).distinct())
+    instance.__dict__["_rota_absence_units"] = (memo, units)
+    transaction.on_commit(lambda: instance.__dict__.pop("_rota_absence_units", None))
     _refresh(absence_unit_ids=units, staff_ids=[instance.staff_id])
 
 
