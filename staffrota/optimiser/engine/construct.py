@@ -47,13 +47,15 @@ def greedy(
     roles: dict[tuple[str, int], str] = {}
     # The least flexible people first: they have the fewest ways to help with cover.
     order = sorted(problem.staff, key=lambda p: len(p.unavailable) + len(p.fixed), reverse=True)
-    # How much of each line the people not yet placed can be expected to staff.
-    shares = {person.id: _shares(problem, person) for person in order}
+    # How much of each line the people not yet placed can be expected to staff (each
+    # person's shares are made again when they are placed: on a year of 150 people,
+    # keeping them all would hold 0.7 million entries).
     supply: Counter[tuple[int, str]] = Counter()
-    for share in shares.values():
-        supply.update(share)
     for person in order:
-        supply.subtract(shares[person.id])
+        supply.update(_shares(problem, person))
+    for person in order:
+        mine = _shares(problem, person)
+        supply.subtract(mine)
         if deadline - time.monotonic() <= 0 or (cancel is not None and cancel()):
             return None
         single = replace(
@@ -65,7 +67,7 @@ def greedy(
             agency=None,
         )
         chosen_role: dict[tuple[int, str], str] = {}
-        scarce = _scarcity(covers, staffed, supply, shares[person.id])
+        scarce = _scarcity(covers, staffed, supply, mine)
         row = _schedule(single, covers, staffed, chosen_role, deadline, cancel, scarce)
         if row is None:
             return None
