@@ -1,23 +1,16 @@
 """Leave pages. Thin: check who is asking, read through `queries`, write through `services`."""
 
-import hashlib
 from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.backends.utils import csrf_input
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import dateformat, timezone
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils import timezone
 
 from staffrota.leave import services
-from staffrota.leave.entitlement import annual_requests, balance_for
+from staffrota.leave.entitlement import balance_for
 from staffrota.leave.forms import (
     BulkApproveForm,
     CalendarForm,
@@ -27,7 +20,8 @@ from staffrota.leave.forms import (
     SicknessForm,
     SicknessUpdateForm,
 )
-from staffrota.leave.models import LeaveStatus, LeaveType
+from staffrota.leave.models import LeaveStatus
+from staffrota.leave.my_page import STAFF_RELATED, my_leave_sections
 from staffrota.leave.queries import (
     bradford_for_people,
     leave_calendar,
@@ -36,12 +30,8 @@ from staffrota.leave.queries import (
     sickness_in_scope,
     staff_in_scope,
 )
-from staffrota.leave.templatetags.leave_tags import hours
 from staffrota.organisation.models import Unit
-from staffrota.rota.grid_cache import versions_of
 from staffrota.web.permissions import manager_required
-
-STAFF_RELATED = ("care_home", "home_unit", "job_role", "user")
 
 
 @login_required
@@ -76,135 +66,12 @@ def my_leave(request):
                 messages.info(request, "Sent to your manager. " + leave.decision_note)
             return redirect("leave_mine")
     today = timezone.localdate()
-    sections = _my_leave_sections(request, today=today)
+    sections = my_leave_sections(request, today=today)
     return render(
         request,
         "leave/my_leave.html",
         {"sections": sections, "form": form, "today": today},
     )
-
-
-def _my_staff_record(request):
-    return get_object_or_404(
-        staff_in_scope(request.access).select_related(*STAFF_RELATED), pk=request.access.staff_id
-    )
-
-
-_CSRF_PLACEHOLDER = "<!-- csrf field -->"
-
-
-def _my_leave_sections(request, *, today) -> dict[str, SafeString]:
-    """The person's balance and their requests, kept until their leave, their staff record,
-    their home (its leave policy) or the day changes: the page staff reopen after asking for
-    leave. Only ever built for the requester's own staff record.
-
-    Asking for leave and withdrawing it replace the person's version, so under load the page
-    is built again on almost every view; the balance part is then also kept by what it is
-    worked out from (the annual leave asked for or approved, the home's and everyone's
-    versions), which goes back to the same few states as the person asks and withdraws."""
-    staff_id = request.access.staff_id
-    versions = versions_of(homes=request.access.home_ids, people=[staff_id])
-    key = f"leave:mine:{staff_id}:{today.isoformat()}:{versions}"
-    cached = cache.get(key)
-    if cached is None:
-        cached = {
-            "top": _my_leave_top(request, today=today),
-            "requests": str(
-                render_to_string(
-                    "leave/_my_leave_requests.html",
-                    {"rows": _my_leave_rows(request, today=today)},
-                )
-            ),
-        }
-        cache.set(key, cached, timeout=10 * 60)
-    # Each withdraw form gets this request's CSRF field, like {% csrf_token %} would give.
-    field = str(csrf_input(request))
-    return {
-        "top": mark_safe(cached["top"]),  # noqa: S308 - rendered by our own templates
-        "requests": mark_safe(cached["requests"].replace(_CSRF_PLACEHOLDER, field)),  # noqa: S308
-    }
-
-
-# What a row of the list shows, read as plain values (no rules, impact analysis or hours by
-# day: their JSON stays in the database).
-_ROW_FIELDS = (
-    "pk",
-    "status",
-    "leave_type",
-    "start_date",
-    "end_date",
-    "hours",
-    "decided_automatically",
-    "decision_note",
-)
-
-
-def _my_leave_rows(request, *, today) -> list[SafeString]:
-    """The person's 50 latest requests as list items, written here rather than by a
-    template: the list is built again on almost every view under load (asking for and
-    withdrawing leave replace it), and a template cost a thousand calls an item. The same
-    HTML the template gave, character for character (test_my_leave_rows.py)."""
-    rows = (
-        requests_in_scope(request.access)
-        .filter(staff_id=request.access.staff_id)
-        .order_by("-start_date", "-pk")
-        .values_list(*_ROW_FIELDS)[:50]
-    )
-    types, statuses = dict(LeaveType.choices), dict(LeaveStatus.choices)
-    # The withdraw address of request 0, to put each id into: one reversal, not fifty.
-    head, tail = reverse("leave_cancel", args=[0]).rsplit("0", 1)
-    days: dict = {}
-
-    def day(value) -> str:  # as {{ value|date:"D j M Y" }}
-        if value not in days:
-            days[value] = dateformat.format(value, "D j M Y")
-        return days[value]
-
-    items = []
-    for pk, status, kind, first, last, amount, automatic, note in rows:
-        when = day(first) + (f" to {day(last)}" if last != first else "")
-        said = escape(statuses.get(status, status)) + (" automatically" if automatic else "")
-        if note:
-            said += f": {escape(note)}"
-        withdraw = ""
-        if status in (LeaveStatus.PENDING, LeaveStatus.APPROVED) and first > today:
-            withdraw = (
-                f'\n    <form method="post" action="{head}{pk}{tail}" class="mt-1">'
-                f'{_CSRF_PLACEHOLDER}<button class="btn btn-sm btn-outline-secondary" '
-                'type="submit">Withdraw</button></form>\n    '
-            )
-        items.append(
-            mark_safe(  # noqa: S308 - every value escaped above
-                f'\n  <li class="card mb-2 leave-{escape(status)}"><div class="card-body py-2">\n'
-                f'    <div class="fw-semibold">{escape(types.get(kind, kind))}: {when} · '
-                f"{escape(hours(amount))} h</div>\n"
-                f"    <div>{said}</div>\n"
-                f"    {withdraw}\n  </div></li>\n  "
-            )
-        )
-    return items
-
-
-def _my_leave_top(request, *, today) -> str:
-    """The person's line and balance, kept under what the balance is worked out from: their
-    annual leave asked for or approved (read here, one query), and the versions of their
-    home (their staff record, its units and leave policy) and of everyone (job roles)."""
-    staff_id = request.access.staff_id
-    annual = annual_requests(staff_id)
-    # Not the ids: the same leave asked for again (a new row) gives the same balance.
-    facts = repr([(r.status, r.start_date, r.end_date, r.hours, r.hours_by_day) for r in annual])
-    digest = hashlib.sha256(facts.encode()).hexdigest()[:32]
-    versions = versions_of(homes=request.access.home_ids)
-    key = f"leave:minetop:{staff_id}:{today.isoformat()}:{versions}:{digest}"
-    top = cache.get(key)
-    if top is None:
-        staff = _my_staff_record(request)
-        balance = balance_for(staff, today, today=today, requests=annual)
-        top = str(
-            render_to_string("leave/_my_leave_top.html", {"staff": staff, "balance": balance})
-        )
-        cache.set(key, top, timeout=10 * 60)
-    return top
 
 
 @login_required

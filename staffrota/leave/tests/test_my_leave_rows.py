@@ -1,4 +1,4 @@
-"""The leave page's list items are written in Python (leave/views.py, _my_leave_rows): the
+"""The leave page's list items are written in Python (leave/my_page.py, leave_rows): the
 HTML must be the template's, character for character, whatever the request holds."""
 
 from datetime import timedelta
@@ -12,7 +12,7 @@ from django_scopes import scope
 
 from staffrota.accounts.access import access_for
 from staffrota.leave.models import LeaveRequest, LeaveStatus
-from staffrota.leave.views import _CSRF_PLACEHOLDER, _my_leave_rows
+from staffrota.leave.my_page import CSRF_PLACEHOLDER, leave_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -60,11 +60,11 @@ def test_the_rows_are_the_templates_html(home_a, today):
         request = RequestFactory().get("/leave/")
         request.user = home_a.staff_user
         request.access = access_for(home_a.staff_user)
-        rows = _my_leave_rows(request, today=today)
+        rows = leave_rows(request, today=today)
         expected = list(LeaveRequest.objects.filter(pk__in=[m.pk for m in made]))
     template = engines["django"].from_string(TEMPLATE)
     expected.sort(key=lambda leave: (leave.start_date, leave.pk), reverse=True)
-    placeholder = mark_safe(_CSRF_PLACEHOLDER)  # noqa: S308 - our own constant
+    placeholder = mark_safe(CSRF_PLACEHOLDER)  # noqa: S308 - our own constant
     html = [
         template.render({"leave": leave, "today": today, "csrf_placeholder": placeholder})
         for leave in expected
