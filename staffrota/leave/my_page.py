@@ -14,12 +14,9 @@ from django.utils.safestring import SafeString, mark_safe
 
 from staffrota.leave.entitlement import annual_requests, balance_for
 from staffrota.leave.models import LeaveStatus, LeaveType
-from staffrota.leave.queries import requests_in_scope, staff_in_scope
+from staffrota.leave.queries import STAFF_RELATED, requests_in_scope, staff_in_scope
 from staffrota.leave.templatetags.leave_tags import hours
 from staffrota.rota.grid_cache import versions_of
-
-#: What a staff member's pages show of their record, read with it.
-STAFF_RELATED = ("care_home", "home_unit", "job_role", "user")
 
 
 def _staff_record(request):

@@ -28,6 +28,9 @@ SHORT_LABELS = {
     "toil": "TOIL",
 }
 
+#: What the pages about one staff member show of their record, read with it.
+STAFF_RELATED = ("care_home", "home_unit", "job_role", "user")
+
 
 def staff_in_scope(access: Access) -> QuerySet[StaffMember]:
     if access.manages:

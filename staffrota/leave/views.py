@@ -21,8 +21,9 @@ from staffrota.leave.forms import (
     SicknessUpdateForm,
 )
 from staffrota.leave.models import LeaveStatus
-from staffrota.leave.my_page import STAFF_RELATED, my_leave_sections
+from staffrota.leave.my_page import my_leave_sections
 from staffrota.leave.queries import (
+    STAFF_RELATED,
     bradford_for_people,
     leave_calendar,
     pending_queue,
