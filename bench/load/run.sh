@@ -10,8 +10,10 @@ USERS=${USERS:-300}
 SPAWN_RATE=${SPAWN_RATE:-30}
 DURATION=${DURATION:-3m}
 PORT=${PORT:-8031}
-WORKERS=${WORKERS:-4}
-THREADS=${THREADS:-1}
+# As deploy/gunicorn.conf.py: a threaded worker per core (keeps connections alive).
+# WORKERS=4 THREADS=1 gives the sync workers of the earlier rounds.
+WORKERS=${WORKERS:-$(nproc)}
+THREADS=${THREADS:-4}
 OUT=${OUT:-var/bench/load}
 export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/staffrota_load}
 # Its own Redis database: the compliance bench flushes 13 between cold requests.

@@ -23,6 +23,9 @@ def test_deploy_compose_runs_web_worker_beat_postgres_and_redis():
 def test_deploy_gunicorn_config_loads_and_binds():
     config = runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))
     assert config["workers"] >= 2 and config["timeout"] == 60
+    # Threaded workers keep connections alive; sync workers would close each one.
+    assert config["worker_class"] == "gthread" and config["threads"] >= 2
+    assert config["keepalive"] > 60  # outlives nginx's upstream keepalive_timeout
     assert callable(config["child_exit"])
 
 
