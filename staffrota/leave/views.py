@@ -1,12 +1,14 @@
 """Leave pages. Thin: check who is asking, read through `queries`, write through `services`."""
 
 from datetime import timedelta
+from functools import cache
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from staffrota.leave import services
@@ -71,8 +73,22 @@ def my_leave(request):
     return render(
         request,
         "leave/my_leave.html",
-        {"sections": sections, "form": form, "today": today},
+        {
+            "sections": sections,
+            "form": form,
+            # A form that was not posted is the same for everyone: drawn once per process.
+            "form_html": None if form.is_bound else blank_leave_form_html(),
+            "today": today,
+        },
     )
+
+
+@cache
+def blank_leave_form_html() -> str:
+    """The fields of an empty "Ask for leave" form. Their widgets are drawn through
+    Django's form templates, close to half of the leave page's time when drawn for every
+    view; nothing in them depends on who asks or when (no default date, fixed choices)."""
+    return render_to_string("web/_form.html", {"form": LeaveRequestForm()})
 
 
 @login_required

@@ -71,3 +71,12 @@ def test_the_rows_are_the_templates_html(home_a, today):
     ]
     assert rows == html
     assert sum("Withdraw</button>" in row for row in rows) == 2
+
+
+def test_the_blank_form_drawn_once_is_the_templates_form():
+    from staffrota.leave.forms import LeaveRequestForm
+    from staffrota.leave.views import blank_leave_form_html
+
+    drawn = engines["django"].from_string('{% include "web/_form.html" %}')
+    assert blank_leave_form_html() == drawn.render({"form": LeaveRequestForm()})
+    assert 'name="start_date"' in blank_leave_form_html()
