@@ -69,7 +69,7 @@ class PooledClientRedisCacheClient(RedisCacheClient):
             return {}
         values = self._command(False, "MGET", *keys)
         loads = self._serializer.loads
-        return {k: loads(v) for k, v in zip(keys, values) if v is not None}
+        return {k: loads(v) for k, v in zip(keys, values, strict=True) if v is not None}
 
     def set(self, key, value, timeout):
         value = self._serializer.dumps(value)
