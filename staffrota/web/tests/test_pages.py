@@ -76,7 +76,9 @@ def test_rota_grid_query_count_does_not_grow_with_staff_or_days(client, home_a, 
                 staff=person,
             )
     assert _grid_queries(client, home_a.unit, weeks=1) == small
-    assert _grid_queries(client, home_a.unit, weeks=4) == small
+    # Fewer still: the unit's people, shift types and minimums read for the first week are
+    # kept for the other three (grid_cache._UNIT_INPUTS).
+    assert _grid_queries(client, home_a.unit, weeks=4) <= small
 
 
 @pytest.mark.parametrize(
