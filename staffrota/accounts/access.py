@@ -56,8 +56,14 @@ def _bump() -> None:
 
 def access_for(user) -> Access:
     """Resolve the homes and units `user` may see from their role and assignments."""
+    return access_and_version(user)[0]
+
+
+def access_and_version(user) -> tuple[Access, str | None]:
+    """`access_for`, with the access version it was read under (None for nobody): a key
+    for anything kept while no user, staff record, unit or home changes."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return NO_ACCESS
+        return NO_ACCESS, None
     # One round trip for the version and this user's entry; the entry names the version and
     # the role it was resolved under, so a changed role or any newer change misses it.
     key = f"access:{user.pk}"
@@ -75,10 +81,10 @@ def access_for(user) -> Access:
     stamp = (version, user.role, bool(user.is_superuser))
     cached = found.get(key)
     if cached is not None and tuple(cached[0]) == stamp:
-        return Access(*cached[1])
+        return Access(*cached[1]), version
     access = _access_resolve(user)
     cache.set(key, (stamp, astuple(access)), timeout=ACCESS_TIMEOUT)
-    return access
+    return access, version
 
 
 _USER = "auth:user:{}"
