@@ -81,7 +81,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "staffrota.security.middleware.OTPMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "staffrota.ops.middleware.MessageMiddleware",  # Django's, its storage class found once
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "staffrota.accounts.middleware.TenancyMiddleware",
