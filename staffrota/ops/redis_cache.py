@@ -41,12 +41,14 @@ class PooledClientRedisCacheClient(RedisCacheClient):
         return client
 
     def _connection(self, write: bool):
-        """This thread's connection to the server for reads (or writes)."""
+        """This thread's connection to the server for reads (or writes: the same one when
+        one server takes both)."""
+        index = self._get_connection_pool_index(write)
         held = self._held.__dict__
-        entry = held.get(write)
+        entry = held.get(index)
         if entry is None or entry[0] != os.getpid():
             # After a fork the parent's connection is left alone: its socket is the parent's.
-            entry = held[write] = (os.getpid(), self._get_connection_pool(write).make_connection())
+            entry = held[index] = (os.getpid(), self._get_connection_pool(write).make_connection())
         return entry[1]
 
     def _command(self, write: bool, *args):
