@@ -50,9 +50,11 @@ def page_header(context) -> SafeString:
         access = getattr(request, "access", None)
         values.update(
             display_name=user.get_full_name() or user.username,
-            role_label=context.get("role_label"),
             manages=bool(access is not None and access.manages),
-            nav_html=context.get("nav_html"),
+        )
+        # Only what the context has: a missing value draws as nothing, as in a template.
+        values.update(
+            {name: context[name] for name in ("role_label", "nav_html") if name in context}
         )
     token = context.get("csrf_token")
     if signed_in and (not token or token == _NOT_PROVIDED):
