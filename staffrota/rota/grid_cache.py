@@ -291,7 +291,7 @@ def _table_from_weeks(*, unit, start: date, days: int, common: list[str], weeks:
         inputs = found.get(inputs_key)
         if inputs is None or not inputs.covers(first_day):
             since = min(first_day, timezone.localdate() - _INPUTS_REACH)
-            inputs = unit_inputs(unit=unit, since=since)
+            inputs = unit_inputs(unit=unit, since=since, visitors=True)
             cache.set(inputs_key, inputs, timeout=TABLE_TIMEOUT)
         grid = rota_grid(
             unit=unit, start=first_day, days=span, with_leave=False, light=True, inputs=inputs

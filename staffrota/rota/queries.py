@@ -178,8 +178,9 @@ class UnitInputs:
         return [m for m in self.staff if m.left_on is None or m.left_on >= start]
 
 
-def unit_inputs(*, unit: Unit, since: date) -> UnitInputs:
-    """Read the inputs of `unit`'s grids from `since` on: four queries."""
+def unit_inputs(*, unit: Unit, since: date, visitors: bool = False) -> UnitInputs:
+    """Read the inputs of `unit`'s grids from `since` on: four queries (five with the
+    `visitors`, worth reading only for inputs kept for many grids)."""
     return UnitInputs(
         since=since,
         staff=list(
@@ -196,7 +197,9 @@ def unit_inputs(*, unit: Unit, since: date) -> UnitInputs:
         ),
         visitors=StaffMember.objects.filter(care_home_id=unit.care_home_id, other_units=unit)
         .select_related("user", "job_role")
-        .in_bulk(),
+        .in_bulk()
+        if visitors
+        else {},
     )
 
 
