@@ -117,14 +117,17 @@ def _rota_period(unit_id: int, start, days: int) -> dict:
 @manager_required
 def unit_rota(request, unit_id: int):
     unit = _rota_unit(request, unit_id)
-    form = RotaPeriodForm(request.GET or None)
-    if request.GET and not form.is_valid():
-        messages.error(
-            request,
-            "That period could not be read: pick a date as YYYY-MM-DD and 1 or 4 weeks. "
-            "Showing this week instead.",
-        )
-    start, days = form.period()
+    if request.GET:
+        form = RotaPeriodForm(request.GET)
+        if not form.is_valid():
+            messages.error(
+                request,
+                "That period could not be read: pick a date as YYYY-MM-DD and 1 or 4 weeks. "
+                "Showing this week instead.",
+            )
+        start, days = form.period()
+    else:  # the unit's own link: this week, without building a form
+        start, days = RotaPeriodForm.default_period()
     if request.GET.get("print"):
         # One table per week, each printed on its own landscape A4 page.
         weeks_grids = [
@@ -140,7 +143,6 @@ def unit_rota(request, unit_id: int):
         {
             "unit": unit,
             "grid": rota_table(unit=unit, start=start, days=days),
-            "form": form,
             "weeks": days // 7,
             "period": _rota_period(unit.pk, start, days),
         },
