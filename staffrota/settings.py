@@ -81,7 +81,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "staffrota.security.middleware.OTPMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "staffrota.ops.middleware.MessageMiddleware",  # Django's, its storage class found once
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "staffrota.accounts.middleware.TenancyMiddleware",
@@ -159,7 +159,9 @@ if SESSION_STORE not in {"db", "cache"}:
 if SESSION_STORE == "cache":
     if not REDIS_URL:
         raise ImproperlyConfigured("SESSION_STORE=cache needs REDIS_URL (a shared cache).")
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    # Django's cache sessions, read with the signed-in user and their access in one round
+    # trip (accounts/sessions.py).
+    SESSION_ENGINE = "staffrota.accounts.sessions"
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
 if CELERY_BROKER_URL == "filesystem://":
     # The file-system transport needs no server: the web process drops messages in a

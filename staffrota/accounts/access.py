@@ -4,6 +4,7 @@ Views, exports, dashboards, the API and jobs all ask here; nothing else decides 
 """
 
 import uuid
+from contextvars import ContextVar
 from dataclasses import astuple, dataclass
 
 from django.core.cache import cache
@@ -56,11 +57,17 @@ def _bump() -> None:
 
 def access_for(user) -> Access:
     """Resolve the homes and units `user` may see from their role and assignments."""
+    return access_and_version(user)[0]
+
+
+def access_and_version(user) -> tuple[Access, str | None]:
+    """`access_for`, with the access version it was read under (None for nobody): a key
+    for anything kept while no user, staff record, unit or home changes."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return NO_ACCESS
+        return NO_ACCESS, None
     # One round trip for the version and this user's entry; the entry names the version and
     # the role it was resolved under, so a changed role or any newer change misses it.
-    key = f"access:{user.pk}"
+    key = getattr(user, "_access_key", None) or f"access:{user.pk}"
     # The signed-in user was read together with this entry (`user_cached`): no second
     # round trip. Used once, so a user object kept longer than its request reads afresh.
     found = getattr(user, "_access_read_with_user", None)
@@ -75,19 +82,56 @@ def access_for(user) -> Access:
     stamp = (version, user.role, bool(user.is_superuser))
     cached = found.get(key)
     if cached is not None and tuple(cached[0]) == stamp:
-        return Access(*cached[1])
+        return Access(*cached[1]), version
     access = _access_resolve(user)
     cache.set(key, (stamp, astuple(access)), timeout=ACCESS_TIMEOUT)
-    return access
+    return access, version
 
 
 _USER = "auth:user:{}"
+# The same entries kept per session (`accounts.sessions`): read with the session itself.
+_SESSION_USER = "auth:sessionuser:{}"
+_SESSION_ACCESS = "access:session:{}"
+# What this request's session load read besides the session: (session key, entries).
+_from_session: ContextVar[tuple[str, dict] | None] = ContextVar("from_session", default=None)
+
+
+def session_keys(session_key: str) -> list[str]:
+    """The keys a session's load reads with it: the access version, and the user and
+    access entries kept for this session."""
+    return [
+        _ACCESS_VERSION,
+        _SESSION_USER.format(session_key),
+        _SESSION_ACCESS.format(session_key),
+    ]
+
+
+def session_loaded(session_key: str | None, found: dict | None = None) -> None:
+    """Called by the session store: what it read with the session, for `user_cached`."""
+    _from_session.set(None if session_key is None else (session_key, found or {}))
 
 
 def user_cached(user_id, load):
     """The user behind a session: from the cache while the access version stands (any save
     of a user replaces it), else from `load()`, which reads the database. Their access
-    entry comes in the same round trip and rides on the user for `access_for`."""
+    entry comes in the same round trip and rides on the user for `access_for`: with the
+    session itself when the session store read them (`accounts.sessions`)."""
+    read = _from_session.get()
+    if read is not None:
+        _from_session.set(None)  # used once, by this request
+        session_key, found = read
+        user_key, access_key = (
+            _SESSION_USER.format(session_key),
+            _SESSION_ACCESS.format(session_key),
+        )
+        user, found = _cached(user_key, load, found=found)
+        if user is not None and str(user.pk) == str(user_id):
+            user._access_key = access_key
+            user._access_read_with_user = {
+                k: found[k] for k in (_ACCESS_VERSION, access_key) if k in found
+            }
+            return user
+        # A session entry of someone else cannot be (a login rotates the key): read anew.
     access_key = f"access:{user_id}"
     user, found = _cached(_USER.format(user_id), load, also=access_key)
     if user is not None:
@@ -103,8 +147,9 @@ def access_cached(key: str, load):
     return _cached(key, load)[0]
 
 
-def _cached(key: str, load, also: str | None = None):
-    found = cache.get_many([_ACCESS_VERSION, key, *([also] if also else [])])
+def _cached(key: str, load, also: str | None = None, found: dict | None = None):
+    if found is None:
+        found = cache.get_many([_ACCESS_VERSION, key, *([also] if also else [])])
     version = found.get(_ACCESS_VERSION)
     entry = found.get(key)
     if version is not None and entry is not None and entry[0] == version:

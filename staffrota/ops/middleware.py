@@ -3,6 +3,10 @@ import re
 import time
 import uuid
 
+from django.conf import settings
+from django.contrib.messages.middleware import MessageMiddleware as DjangoMessageMiddleware
+from django.utils.module_loading import import_string
+
 from staffrota.ops import metrics, stats
 from staffrota.ops.logs import request_id_var
 
@@ -61,3 +65,17 @@ class MetricsMiddleware:
             },
         )
         return response
+
+
+class MessageMiddleware(DjangoMessageMiddleware):
+    """Django's, with the storage class (MESSAGE_STORAGE) imported once per process instead
+    of on every request."""
+
+    _classes: dict[str, type] = {}
+
+    def process_request(self, request):
+        path = settings.MESSAGE_STORAGE
+        storage = self._classes.get(path)
+        if storage is None:
+            storage = self._classes[path] = import_string(path)
+        request._messages = storage(request)

@@ -1,19 +1,36 @@
-"""Django's Redis cache, keeping one client per connection pool.
+"""Django's Redis cache, keeping one client per connection pool, and the commands every
+page sends (GET, MGET, SET) sent straight on a connection.
 
 Django's RedisCacheClient builds a new `redis.Redis` object for every cache call (about
 170 response callbacks registered each time); with sessions, access, the rota table and
 request statistics that is several per page view, close to a millisecond of CPU in the
 load test's profile (bench/load/README.md). A client is a thin, thread-safe wrapper over
 its pool, so one per pool is enough.
+
+Even so, redis-py 8 runs about 140 Python calls around each command (retry wrapper,
+observability hooks that record nothing unless configured, pool bookkeeping) for a
+round trip whose own work is a dozen. GET, MGET and SET, the commands of every signed-in
+page, are therefore written and read directly on a connection this thread keeps (each
+thread has its own cache object and pools, and a forked process opens its own). A
+connection that fails part-way is closed by redis-py before the error reaches us, so no
+half-read reply is ever taken for the next command's; a broken connection is retried
+once on a fresh one, as redis-py's default retry would. Everything else goes through
+the client as before.
 """
 
+import os
+import threading
+
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 
 class PooledClientRedisCacheClient(RedisCacheClient):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._clients = {}
+        self._held = threading.local()
 
     def get_client(self, key=None, *, write=False):
         index = self._get_connection_pool_index(write)
@@ -23,8 +40,55 @@ class PooledClientRedisCacheClient(RedisCacheClient):
             self._clients[index] = client
         return client
 
+    def _connection(self, write: bool):
+        """This thread's connection to the server for reads (or writes: the same one when
+        one server takes both)."""
+        index = self._get_connection_pool_index(write)
+        held = self._held.__dict__
+        entry = held.get(index)
+        if entry is None or entry[0] != os.getpid():
+            # After a fork the parent's connection is left alone: its socket is the parent's.
+            entry = held[index] = (os.getpid(), self._get_connection_pool(write).make_connection())
+        return entry[1]
+
+    def _command(self, write: bool, *args):
+        conn = self._connection(write)
+        try:
+            conn.send_command(*args)
+            return conn.read_response()
+        except (RedisConnectionError, RedisTimeoutError):
+            # redis-py has closed it; the next send connects afresh.
+            conn.send_command(*args)
+            return conn.read_response()
+
+    def get(self, key, default):
+        value = self._command(False, "GET", key)
+        return default if value is None else self._serializer.loads(value)
+
+    def get_many(self, keys):
+        keys = list(keys)
+        if not keys:
+            return {}
+        values = self._command(False, "MGET", *keys)
+        loads = self._serializer.loads
+        return {k: loads(v) for k, v in zip(keys, values, strict=True) if v is not None}
+
+    def set(self, key, value, timeout):
+        value = self._serializer.dumps(value)
+        if timeout == 0:
+            self._command(True, "DEL", key)
+        elif timeout is None:
+            self._command(True, "SET", key, value)
+        else:
+            self._command(True, "SET", key, value, "EX", int(timeout))
+
 
 class PooledClientRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = PooledClientRedisCacheClient
+
+    def make_and_validate_key(self, key, version=None):
+        # Django's check warns about keys memcached would refuse (spaces, over 250
+        # characters), one character at a time; Redis takes any key.
+        return self.make_key(key, version=version)

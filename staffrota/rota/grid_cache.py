@@ -40,7 +40,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.template.loader import render_to_string
-from django.utils import dateformat
+from django.utils import dateformat, timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django_scopes import scopes_disabled
@@ -66,6 +66,16 @@ _TABLE = "rota:table:{}:{}:{}:{}"
 # leave and filling the marks in, not rebuilding a thousand cells.
 _TABLE_SHIFTS = "rota:tableshifts:{}:{}:{}:{}:{}"
 _WEEK_PIECE = "rota:weekpiece:{}:{}:{}:{}"  # unit, first day, days, versions
+# What a week piece needs besides the week's shifts (`queries.UnitInputs`: the unit's
+# people, shift types, roles, minimums), kept under the home's and everyone's versions,
+# which any change of those rows replaces: a fill rebuilds its week from the week's
+# shifts alone. Kept reaching back `_INPUTS_REACH` before today; an older period reads its
+# own.
+_UNIT_INPUTS = "rota:gridinputs:{}:{}"  # unit, versions
+_INPUTS_REACH = timedelta(weeks=8)
+# The leave marks of a table's people for its period, under the unit's absence version:
+# a fill changes the table's shifts, not anyone's leave.
+_TABLE_LEAVE = "rota:tableleave:{}:{}:{}:{}"  # unit, first day, days, absence and people
 _MINE = "rota:mine:{}:{}:{}"
 _VACANCIES = "rota:vacancies:{}:{}"
 _UNIT_GROUPS = "rota:unitgroups:{}"
@@ -199,10 +209,15 @@ def rota_table(*, unit, start: date, days: int) -> RotaTable:
 
     def with_leave(versions):
         # Every version but the absences: the table without leave marks survives leave.
-        weeks, _absence, home, everyone, *week = versions
+        weeks, absence, home, everyone, *week = versions
         found = dict(zip(mondays, week, strict=True))
         return _table_with_leave(
-            unit=unit, start=start, days=days, common=[weeks, home, everyone], weeks=found
+            unit=unit,
+            start=start,
+            days=days,
+            common=[weeks, home, everyone],
+            weeks=found,
+            absence=absence,
         )
 
     cached = _kept(keys, _TABLE.format(unit.pk, start.isoformat(), days, "edit"), with_leave)
@@ -214,10 +229,12 @@ def rota_table(*, unit, start: date, days: int) -> RotaTable:
     )
 
 
-def _table_with_leave(*, unit, start: date, days: int, common: list[str], weeks: dict) -> dict:
+def _table_with_leave(
+    *, unit, start: date, days: int, common: list[str], weeks: dict, absence: str
+) -> dict:
     """The table without leave (kept under every version but the unit's absences: `common`
-    and the versions of its `weeks` by Monday), with the leave of its people read now and
-    marked in."""
+    and the versions of its `weeks` by Monday), with the leave of its people marked in
+    (kept under the unit's `absence` version and the people)."""
     from staffrota.leave.queries import absence_labels  # leave builds on the rota, not back
     from staffrota.rota.grid_html import fill_leave
 
@@ -229,7 +246,17 @@ def _table_with_leave(*, unit, start: date, days: int, common: list[str], weeks:
         bare = _table_from_weeks(unit=unit, start=start, days=days, common=common, weeks=weeks)
         cache.set(key, bare, timeout=TABLE_TIMEOUT)
     day_list = [start + timedelta(days=offset) for offset in range(days)]
-    labels = absence_labels(bare["people"], day_list[0], day_list[-1])
+    people = ",".join(map(str, sorted(bare["people"])))
+    leave_key = _TABLE_LEAVE.format(
+        unit.pk,
+        start.isoformat(),
+        days,
+        hashlib.sha256(f"{absence}:{people}".encode()).hexdigest(),
+    )
+    labels = cache.get(leave_key)
+    if labels is None:
+        labels = dict(absence_labels(bare["people"], day_list[0], day_list[-1]))
+        cache.set(leave_key, labels, timeout=TABLE_TIMEOUT)
     return {
         "html": fill_leave(bare["html"], day_list, labels),
         "vacancies": bare["vacancies"],
@@ -244,7 +271,7 @@ def _table_from_weeks(*, unit, start: date, days: int, common: list[str], weeks:
     from django.urls import reverse
 
     from staffrota.rota.grid_weeks import blocks_of, joined_table, week_pieces
-    from staffrota.rota.queries import rota_grid
+    from staffrota.rota.queries import rota_grid, unit_inputs
 
     blocks = blocks_of(start, days)
     keys = []
@@ -252,14 +279,23 @@ def _table_from_weeks(*, unit, start: date, days: int, common: list[str], weeks:
         last = first + timedelta(days=length - 1)
         stamp = ".".join([*common, weeks[_monday(first)], weeks[_monday(last)]])
         keys.append(_WEEK_PIECE.format(unit.pk, first.isoformat(), length, stamp))
-    found = cache.get_many(keys)
+    _weeks, home, everyone = common
+    inputs_key = _UNIT_INPUTS.format(unit.pk, f"{home}.{everyone}")
+    found = cache.get_many([*keys, inputs_key])
     missing = [n for n, key in enumerate(keys) if key not in found]
     cell_url = reverse("rota_cell", args=[unit.pk])
     if missing:
         first_day = blocks[missing[0]][0]
         last_first, last_length = blocks[missing[-1]]
         span = (last_first - first_day).days + last_length
-        grid = rota_grid(unit=unit, start=first_day, days=span, with_leave=False, light=True)
+        inputs = found.get(inputs_key)
+        if inputs is None or not inputs.covers(first_day):
+            since = min(first_day, timezone.localdate() - _INPUTS_REACH)
+            inputs = unit_inputs(unit=unit, since=since, visitors=True)
+            cache.set(inputs_key, inputs, timeout=TABLE_TIMEOUT)
+        grid = rota_grid(
+            unit=unit, start=first_day, days=span, with_leave=False, light=True, inputs=inputs
+        )
         built = week_pieces(grid, cell_url)
         fresh = {keys[missing[0] + n]: piece for n, piece in enumerate(built)}
         cache.set_many(fresh, timeout=TABLE_TIMEOUT)

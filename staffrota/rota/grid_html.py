@@ -7,25 +7,28 @@ the same the template used to produce: escaped names, a link per cell to its edi
 
 import re
 from datetime import date
+from functools import lru_cache
 from html import escape
+from itertools import repeat
 
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import localtime
+from django.utils.timezone import get_current_timezone, localtime
 
 from staffrota.rota.models import Shift, ShiftSource, ShiftStatus
 from staffrota.rota.queries import RotaGrid, StaffRow
 
 
-def _chip(shift: Shift) -> str:
+def _chip(shift: Shift, tz=None) -> str:
     classes = "shift"
     if shift.shift_type.is_night:
         classes += " night"
     if shift.status == ShiftStatus.DRAFT:
         classes += " draft"
-    title = (
-        f"{shift.shift_type.name} {localtime(shift.starts_at):%H:%M}–"
-        f"{localtime(shift.ends_at):%H:%M}, {shift.get_source_display()}"
-    )
+    if tz is None:
+        starts, ends = localtime(shift.starts_at), localtime(shift.ends_at)
+    else:  # as `localtime` does, the zone looked up once for the table
+        starts, ends = shift.starts_at.astimezone(tz), shift.ends_at.astimezone(tz)
+    title = f"{shift.shift_type.name} {starts:%H:%M}–{ends:%H:%M}, {shift.get_source_display()}"
     source = ""
     if shift.source != ShiftSource.CONTRACTED:
         source = f' <span class="source">{escape(shift.get_source_display().lower())}</span>'
@@ -51,22 +54,30 @@ _LEAVE_SLOT = "<!--leave:{}:{}-->"
 _LEAVE_SLOTS = re.compile(r"<!--leave:(\d+):(\d+)-->")
 
 
+@lru_cache(maxsize=256)  # a handful of kinds of leave, two states: drawn once each
 def _leave_mark(off: tuple[str, str]) -> str:
     title = "Leave asked for" if off[1] == "pending" else "On leave"
     return f'<span class="leave {escape(off[1])}" title="{title}">{escape(off[0])}</span>'
 
 
+_ANY_SLOT = re.compile(r"(<!--leave:\d+:\d+-->)")
+
+
 def fill_leave(html: str, days: list[date], labels: dict[int, dict[date, tuple[str, str]]]) -> str:
     """Put each person's leave marks into a table built with `leave_later`: the same markup
     a table built with its leave has. `labels` as `leave.queries.absence_labels` gives."""
-
-    by_ordinal = {day.toordinal(): day for day in days}
-
-    def mark(match: re.Match) -> str:
-        off = labels.get(int(match.group(1)), {}).get(by_ordinal[int(match.group(2))])
-        return _leave_mark(off) if off else ""
-
-    return _LEAVE_SLOTS.sub(mark, html)
+    in_period = set(days)
+    marks = {
+        _LEAVE_SLOT.format(staff_id, day.toordinal()): _leave_mark(off)
+        for staff_id, offs in labels.items()
+        for day, off in offs.items()
+        if off and day in in_period
+    }
+    # Split at every slot (a 4-week table has hundreds) and look each up in C: the text
+    # and slots alternate, a slot becomes its mark or nothing.
+    parts = _ANY_SLOT.split(html)
+    parts[1::2] = map(marks.get, parts[1::2], repeat("", len(parts) // 2))
+    return "".join(parts)
 
 
 def day_label(day: date) -> str:
@@ -76,20 +87,31 @@ def day_label(day: date) -> str:
 _day_label = day_label  # the optimiser's diff grid labels its cells the same way
 
 
+def day_labels(days) -> dict[date, str]:
+    """Each day's label, escaped for an attribute (the cell functions below take these)."""
+    return {day: escape(day_label(day)) for day in days}
+
+
 def _cell(content: str, url: str | None, label: str, css: str = "") -> str:
+    return _cell_escaped(content, url, escape(label), css)
+
+
+def _cell_escaped(content: str, url: str | None, label: str, css: str = "") -> str:
+    # `label` already escaped: escaping a name once serves all its cells (escaping is
+    # character by character, so escaped pieces join to the escaped whole).
     cls = f' class="{css}"' if css else ""
     if url is None:
         return f"<td{cls}>{content}</td>"
     return (
         f'<td{cls}><a class="cell-link" href="{url}" hx-get="{url}" hx-target="#editor" '
-        f'aria-label="{escape(label)}">{content}</a></td>'
+        f'aria-label="{label}">{content}</a></td>'
     )
 
 
 def grid_body(*, grid: RotaGrid, cell_url: str, view_query: str, editable: bool) -> SafeString:
     """Rows for each person, agency cover and vacancies; cells link to the editor when
     `editable`. `cell_url` is the editor's address, `view_query` the period to come back to."""
-    labels = {day: day_label(day) for day in grid.days}
+    labels = day_labels(grid.days)
     rows = []
     for row in grid.staff_rows:
         rows.append(_staff_row(grid, row, cell_url, view_query, editable, labels))
@@ -136,14 +158,38 @@ def person_head(staff, unit_id: int) -> str:
 
 
 def person_cells(
-    staff, days, cells, leave, cell_url: str, view_query: str, editable, labels, *, leave_later
+    staff,
+    days,
+    cells,
+    leave,
+    cell_url: str,
+    view_query: str,
+    editable,
+    labels,
+    *,
+    leave_later,
+    chips: dict | None = None,
 ) -> str:
     """A person's cells for `days`: their shifts, or off, with leave (per day, (code,
-    "approved" or "pending")) marked in, or its slot when `leave_later`."""
-    full_name = staff.full_name
+    "approved" or "pending")) marked in, or its slot when `leave_later`. `labels`: as
+    `day_labels` gives; `chips`: the shifts already drawn for this table, shared by its
+    rows."""
+    name = escape(staff.full_name)
+    tz = get_current_timezone()
+    if chips is None:
+        chips = {}
     out = []
     for day, cell, off in zip(days, cells, leave, strict=True):
-        content = "".join(_chip(s) for s in cell) or '<span class="off" aria-hidden="true">·</span>'
+        content = ""
+        for shift in cell:
+            # Most chips of a table repeat (the same shift type at the same times): each
+            # drawn once per table.
+            key = (shift.shift_type, shift.starts_at, shift.ends_at, shift.status, shift.source)
+            chip = chips.get(key)
+            if chip is None:
+                chip = chips[key] = _chip(shift, tz)
+            content += chip
+        content = content or '<span class="off" aria-hidden="true">·</span>'
         if leave_later:
             content = _LEAVE_SLOT.format(staff.pk, day.toordinal()) + content
         elif off:
@@ -151,8 +197,8 @@ def person_cells(
         url = None
         if editable:
             url = f"{cell_url}?date={day.isoformat()}&amp;staff={staff.pk}&amp;{view_query}"
-        label = f"{full_name}, {labels[day]}" + ("" if cell else ": off")
-        out.append(_cell(content, url, label, "weekend" if day.weekday() >= 5 else ""))
+        label = f"{name}, {labels[day]}" + ("" if cell else ": off")
+        out.append(_cell_escaped(content, url, label, "weekend" if day.weekday() >= 5 else ""))
     return "".join(out)
 
 
@@ -163,7 +209,7 @@ def vacancy_cells(days, cells, cell_url: str, view_query: str, editable, labels)
         if not content and editable:
             content = '<span class="off" aria-hidden="true">+</span>'
         url = f"{cell_url}?date={day.isoformat()}&amp;{view_query}" if editable else None
-        out.append(_cell(content, url, f"Vacancies, {labels[day]}: {len(cell)}"))
+        out.append(_cell_escaped(content, url, f"Vacancies, {labels[day]}: {len(cell)}"))
     return "".join(out)
 
 

@@ -19,12 +19,13 @@ from datetime import date, timedelta
 from html import escape
 
 from django.utils import dateformat
+from django.utils.translation import get_language
 
 from staffrota.rota.grid_html import (
     _LEAVE_SLOT,
-    _cell,
+    _cell_escaped,
     agency_cells,
-    day_label,
+    day_labels,
     person_cells,
     person_head,
     vacancy_cells,
@@ -51,7 +52,8 @@ def week_pieces(grid: RotaGrid, cell_url: str) -> list[dict]:
     and they had not left before its first day (as `rota_grid` of that piece would have
     them)."""
     unit_id = grid.unit.pk
-    labels = {day: day_label(day) for day in grid.days}
+    labels = day_labels(grid.days)
+    chips: dict = {}  # each distinct shift drawn once for all the pieces
     pieces = []
     for first, length in blocks_of(grid.days[0], len(grid.days)):
         offset = (first - grid.days[0]).days
@@ -83,6 +85,7 @@ def week_pieces(grid: RotaGrid, cell_url: str) -> list[dict]:
                     True,
                     labels,
                     leave_later=True,
+                    chips=chips,
                 ),
                 hours,
             )
@@ -130,7 +133,7 @@ def joined_table(*, unit, start: date, days: int, pieces: list[dict], cell_url: 
     """The table of the period from its pieces (in order): its html with leave slots, its
     vacancies and short slots, and the people in its rows (for their leave)."""
     day_list = [start + timedelta(days=offset) for offset in range(days)]
-    labels = {day: day_label(day) for day in day_list}
+    labels = day_labels(day_list)
     spans = [(first, length) for first, length in blocks_of(start, days)]
     people: dict[int, tuple] = {}
     for piece in pieces:
@@ -179,11 +182,7 @@ def joined_table(*, unit, start: date, days: int, pieces: list[dict], cell_url: 
             "      <td></td>\n"
             "    </tr>\n    "
         )
-    heads = "".join(
-        f'<th scope="col" class="{"weekend" if day.weekday() >= 5 else ""}">'
-        f"{dateformat.format(day, 'D')}<br>{dateformat.format(day, 'j M')}</th>"
-        for day in day_list
-    )
+    heads = "".join(map(_day_head, day_list))
     html = (
         '<table class="rota">\n'
         f'  <caption class="visually-hidden">Rota for {escape(unit.name)}: staff in rows, '
@@ -214,6 +213,7 @@ def joined_table(*, unit, start: date, days: int, pieces: list[dict], cell_url: 
 
 
 def _off_cells(pk: int, full_name: str, first: date, length: int, cell_url: str, labels) -> str:
+    name = escape(full_name)
     out = []
     for offset in range(length):
         day = first + timedelta(days=offset)
@@ -222,8 +222,25 @@ def _off_cells(pk: int, full_name: str, first: date, length: int, cell_url: str,
         )
         url = f"{cell_url}?date={day.isoformat()}&amp;staff={pk}&amp;{VIEW}"
         css = "weekend" if day.weekday() >= 5 else ""
-        out.append(_cell(content, url, f"{full_name}, {labels[day]}: off", css))
+        out.append(_cell_escaped(content, url, f"{name}, {labels[day]}: off", css))
     return "".join(out)
+
+
+# A column's heading depends only on its day (and the language): drawn once per process.
+_DAY_HEADS: dict[tuple[date, str | None], str] = {}
+
+
+def _day_head(day: date) -> str:
+    key = (day, get_language())
+    head = _DAY_HEADS.get(key)
+    if head is None:
+        if len(_DAY_HEADS) > 5000:  # years of days: start again rather than grow
+            _DAY_HEADS.clear()
+        head = _DAY_HEADS[key] = (
+            f'<th scope="col" class="{"weekend" if day.weekday() >= 5 else ""}">'
+            f"{dateformat.format(day, 'D')}<br>{dateformat.format(day, 'j M')}</th>"
+        )
+    return head
 
 
 def _no_cover(length: int) -> str:

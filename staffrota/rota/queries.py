@@ -155,6 +155,54 @@ def cover_order(shift_type: ShiftType, role: JobRole) -> tuple:
     return (shift_type.starts, role.rank, shift_type.pk, role.pk)
 
 
+@dataclass
+class UnitInputs:
+    """What a unit's grid needs besides its shifts: its people (those who had not left by
+    `since`), the home's shift types, every role and the unit's minimums. They change far
+    less often than shifts, so `grid_cache` keeps them for the rebuilds of its weeks."""
+
+    since: date
+    staff: list[StaffMember]
+    shift_types: list[ShiftType]
+    roles: dict[int, JobRole]
+    requirements: list[tuple[int, int, int, int]]
+    # People of the home who may cover the unit (UnitCover): their records for the shifts
+    # they hold here. Anyone else on a shift here is read with the shifts.
+    visitors: dict[int, StaffMember] = field(default_factory=dict)
+
+    def covers(self, start: date) -> bool:
+        return start >= self.since
+
+    def staff_from(self, start: date) -> list[StaffMember]:
+        """The unit's people who had not left before `start` (on or after `since`)."""
+        return [m for m in self.staff if m.left_on is None or m.left_on >= start]
+
+
+def unit_inputs(*, unit: Unit, since: date, visitors: bool = False) -> UnitInputs:
+    """Read the inputs of `unit`'s grids from `since` on: four queries (five with the
+    `visitors`, worth reading only for inputs kept for many grids)."""
+    return UnitInputs(
+        since=since,
+        staff=list(
+            StaffMember.objects.filter(home_unit=unit)
+            .filter(Q(left_on__isnull=True) | Q(left_on__gte=since))
+            .select_related("user", "job_role")
+        ),
+        shift_types=list(ShiftType.objects.filter(care_home_id=unit.care_home_id)),
+        roles={role.pk: role for role in JobRole.objects.all()},
+        requirements=list(
+            StaffingRequirement.objects.filter(unit=unit).values_list(
+                "shift_type_id", "job_role_id", "weekday", "minimum"
+            )
+        ),
+        visitors=StaffMember.objects.filter(care_home_id=unit.care_home_id, other_units=unit)
+        .select_related("user", "job_role")
+        .in_bulk()
+        if visitors
+        else {},
+    )
+
+
 def rota_grid(
     *,
     unit: Unit,
@@ -163,6 +211,7 @@ def rota_grid(
     include_drafts: bool = True,
     with_leave: bool = True,
     light: bool = False,
+    inputs: "UnitInputs | None" = None,
 ) -> RotaGrid:
     """Staff rows by days for one unit, with cover against the minimum per shift type and role.
 
@@ -170,6 +219,8 @@ def rota_grid(
     types, roles and requirements are each read once and arranged in Python. Without
     `with_leave` the rows are left for `grid_html.fill_leave` to mark (no leave read here).
     `light`: the cells hold `GridShift`s, enough to render them, not model instances.
+    `inputs`: the unit's people, shift types, roles and minimums as `unit_inputs` read
+    them (kept by `grid_cache`), so that only the period's shifts are read here.
     """
     day_list = [start + timedelta(days=offset) for offset in range(days)]
     end = day_list[-1]
@@ -177,27 +228,23 @@ def rota_grid(
     in_period = Shift.objects.filter(
         unit=unit, date__range=(start, end), status__in=statuses
     ).order_by("starts_at", "pk")
-    home_staff = list(
-        StaffMember.objects.filter(home_unit=unit)
-        .filter(Q(left_on__isnull=True) | Q(left_on__gte=start))
-        .select_related("user", "job_role")
-    )
-    shift_types = list(ShiftType.objects.filter(care_home_id=unit.care_home_id))
-    roles = {role.pk: role for role in JobRole.objects.all()}
+    if inputs is None or not inputs.covers(start):
+        inputs = unit_inputs(unit=unit, since=start)
+    home_staff = inputs.staff_from(start)
+    shift_types = inputs.shift_types
+    roles = inputs.roles
     if light:
         shifts = _grid_shifts(
             in_period,
             {st.pk: st for st in shift_types},
             roles,
-            {member.pk: member for member in home_staff},
+            {**inputs.visitors, **{member.pk: member for member in home_staff}},
         )
     else:
         shifts = list(
             in_period.select_related("staff__user", "staff__job_role", "shift_type", "job_role")
         )
-    requirements = StaffingRequirement.objects.filter(unit=unit).values_list(
-        "shift_type_id", "job_role_id", "weekday", "minimum"
-    )
+    requirements = inputs.requirements
 
     index = {day: position for position, day in enumerate(day_list)}
     rows: dict[int, StaffRow] = {

@@ -43,7 +43,7 @@ class TwoFactorMiddleware:
 
 
 # What a view or template may set to change a response's policy (django-csp's decorators).
-_OVERRIDES = tuple(
+_OVERRIDES = frozenset(
     f"_csp_{what}{ro}" for what in ("config", "update", "replace", "exempt") for ro in ("", "_ro")
 )
 
@@ -66,18 +66,21 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
             getattr(settings, "CONTENT_SECURITY_POLICY", None),
             getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None),
         )
+        cached = self._plain
+        # The same policy settings as when the header was kept (checked by identity).
+        same = cached is not None and cached[0][0] is policies[0] and cached[0][1] is policies[1]
         plain = not (
             settings.DEBUG
             or getattr(request, "_csp_nonce", None) is not None
-            or any(hasattr(response, name) for name in _OVERRIDES)
+            or not _OVERRIDES.isdisjoint(response.__dict__)  # set by a decorator, if at all
             or HEADER in response
             or HEADER_REPORT_ONLY in response
-            or any((policy or {}).get("EXCLUDE_URL_PREFIXES") for policy in policies)
+            # Kept headers are only ever of policies without exclusions.
+            or (not same and any((p or {}).get("EXCLUDE_URL_PREFIXES") for p in policies))
         )
         if not plain:
             return super().process_response(request, response)
-        cached = self._plain
-        if cached is None or any(a is not b for a, b in zip(cached[0], policies, strict=True)):
+        if not same:
             response = super().process_response(request, response)
             headers = {h: response[h] for h in (HEADER, HEADER_REPORT_ONLY) if h in response}
             self._plain = (policies, headers)

@@ -14,9 +14,14 @@ class RotaPeriodForm(forms.Form):
 
     def period(self) -> tuple:
         """The Monday to start from and the number of days, from clean data or defaults."""
-        today = timezone.localdate()
         start = self.cleaned_data.get("start") if self.is_valid() else None
         weeks = (self.cleaned_data.get("weeks") if self.is_valid() else None) or 1
-        start = start or today
+        return self.default_period(start, weeks)
+
+    @staticmethod
+    def default_period(start=None, weeks: int = 1) -> tuple:
+        """The period shown without (or with unreadable) choices: this week. Pages opened
+        without a query string use it without building the form."""
+        start = start or timezone.localdate()
         start -= timedelta(days=start.weekday())
         return start, weeks * 7

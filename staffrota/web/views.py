@@ -4,9 +4,11 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils import dateformat, timezone
+from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -60,19 +62,72 @@ def unit_list(request):
     )
 
 
+# The unit a rota page shows, kept per process under the access version, which any save
+# of a unit or a home replaces (accounts.access): a manager's warm rota page runs no query.
+# Only read here (the page and the kept table), never changed.
+_ROTA_UNITS: dict[tuple[int, str], Unit] = {}
+
+
+def _rota_unit(request, unit_id: int) -> Unit:
+    """The unit, if this manager's access covers it (404 otherwise, as for any outsider)."""
+    access = request.access
+    if unit_id not in access.unit_ids:
+        raise Http404
+    version = getattr(request, "access_version", None)
+    unit = _ROTA_UNITS.get((unit_id, version)) if version else None
+    if unit is None:
+        unit = get_object_or_404(
+            Unit.objects.select_related("care_home"), pk=unit_id, pk__in=access.unit_ids
+        )
+        if version:
+            if len(_ROTA_UNITS) >= 2000:  # versions come and go: start again, not grow
+                _ROTA_UNITS.clear()
+            _ROTA_UNITS[(unit_id, version)] = unit
+    if unit.care_home_id not in access.home_ids:
+        raise Http404
+    return unit
+
+
+# The addresses and labels of a rota page's period, by unit, period and language: the
+# template's date filters and URL tags were a fifth of a kept rota page's work.
+_ROTA_PERIODS: dict[tuple, dict] = {}
+
+
+def _rota_period(unit_id: int, start, days: int) -> dict:
+    key = (unit_id, start, days, get_language(), get_script_prefix(), get_urlconf())
+    period = _ROTA_PERIODS.get(key)
+    if period is None:
+        last = start + timedelta(days=days - 1)
+        period = {
+            "first_label": dateformat.format(start, "D j M"),
+            "last_label": dateformat.format(last, "D j M Y"),
+            "start": start.isoformat(),
+            "end": last.isoformat(),
+            "previous": (start - timedelta(days=days)).isoformat(),
+            "next": (start + timedelta(days=days)).isoformat(),
+            "publish_url": reverse("rota_publish", args=[unit_id]),
+            "export_url": reverse("rota_export", args=[unit_id]),
+        }
+        if len(_ROTA_PERIODS) >= 5000:
+            _ROTA_PERIODS.clear()
+        _ROTA_PERIODS[key] = period
+    return period
+
+
 @manager_required
 def unit_rota(request, unit_id: int):
-    unit = get_object_or_404(
-        Unit.objects.select_related("care_home"), pk=unit_id, pk__in=request.access.unit_ids
-    )
-    form = RotaPeriodForm(request.GET or None)
-    if request.GET and not form.is_valid():
-        messages.error(
-            request,
-            "That period could not be read: pick a date as YYYY-MM-DD and 1 or 4 weeks. "
-            "Showing this week instead.",
-        )
-    start, days = form.period()
+    unit = _rota_unit(request, unit_id)
+    if request.GET:
+        form = RotaPeriodForm(request.GET)
+        if not form.is_valid():
+            messages.error(
+                request,
+                "That period could not be read: pick a date as YYYY-MM-DD and 1 or 4 weeks. "
+                "Showing this week instead.",
+            )
+        start, days = form.period()
+    else:  # the unit's own link: this week, without building a form
+        start, days = RotaPeriodForm.default_period()
     if request.GET.get("print"):
         # One table per week, each printed on its own landscape A4 page.
         weeks_grids = [
@@ -88,10 +143,8 @@ def unit_rota(request, unit_id: int):
         {
             "unit": unit,
             "grid": rota_table(unit=unit, start=start, days=days),
-            "form": form,
             "weeks": days // 7,
-            "previous_start": start - timedelta(days=days),
-            "next_start": start + timedelta(days=days),
+            "period": _rota_period(unit.pk, start, days),
         },
     )
 

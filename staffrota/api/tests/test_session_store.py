@@ -22,7 +22,13 @@ def _settings_with(**env) -> subprocess.CompletedProcess:
 
 def test_session_store_cache_uses_redis_sessions():
     done = _settings_with(SESSION_STORE="cache", REDIS_URL="redis://127.0.0.1:6379/15")
-    assert done.stdout.strip() == "django.contrib.sessions.backends.cache"
+    # Django's cache sessions, read with the signed-in user in one round trip.
+    assert done.stdout.strip() == "staffrota.accounts.sessions"
+    from django.contrib.sessions.backends.cache import SessionStore as DjangoCacheSessions
+
+    from staffrota.accounts.sessions import SessionStore
+
+    assert issubclass(SessionStore, DjangoCacheSessions)
 
 
 def test_session_store_cache_without_redis_refuses_to_start():

@@ -19,3 +19,48 @@ def test_one_client_serves_every_call_and_values_round_trip():
     assert cache._cache.get_client(write=True) is client
     assert cache.delete("redis-cache-test") is True
     assert cache.get("redis-cache-test") is None
+
+
+def test_get_set_and_get_many_sent_directly_keep_djangos_meaning():
+    cache.set("redis-cache-ttl", 1, timeout=30)
+    cache.set("redis-cache-forever", 2, timeout=None)
+    cache.set("redis-cache-gone", 3, timeout=30)
+    cache.set("redis-cache-gone", 3, timeout=0)  # Django: a zero time-out deletes
+    client = cache._cache.get_client(write=True)
+    key = cache.make_key("redis-cache-ttl")
+    assert 0 < client.ttl(key) <= 30
+    assert client.ttl(cache.make_key("redis-cache-forever")) == -1
+    assert cache.get("redis-cache-gone", "default") == "default"
+    assert cache.get_many([]) == {}
+    assert cache.get_many(["redis-cache-forever", "redis-cache-ttl"]) == {
+        "redis-cache-forever": 2,
+        "redis-cache-ttl": 1,
+    }
+    cache.delete_many(["redis-cache-ttl", "redis-cache-forever"])
+
+
+def test_a_broken_connection_is_replaced_and_the_command_answered():
+    cache.set("redis-cache-broken", "still here", timeout=30)
+    conn = cache._cache._connection(False)
+    conn._sock.close()  # as a Redis restart or an idle time-out leaves it
+    assert cache.get("redis-cache-broken") == "still here"
+    assert cache._cache._connection(False) is conn  # reconnected in place
+    cache.delete("redis-cache-broken")
+
+
+def test_an_error_reply_raises_and_leaves_the_connection_usable():
+    from redis.exceptions import ResponseError
+
+    client = cache._cache.get_client(write=True)
+    client.lpush(cache.make_key("redis-cache-list"), "x")  # GET of a list is an error
+    with pytest.raises(ResponseError):
+        cache.get("redis-cache-list")
+    cache.set("redis-cache-after", "fine", timeout=30)
+    assert cache.get("redis-cache-after") == "fine"
+    cache.delete_many(["redis-cache-list", "redis-cache-after"])
+
+
+def test_another_process_opens_its_own_connection(monkeypatch):
+    conn = cache._cache._connection(False)
+    monkeypatch.setattr("staffrota.ops.redis_cache.os.getpid", lambda: -1)
+    assert cache._cache._connection(False) is not conn

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection, connections, transaction
 from django.template.loader import render_to_string
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
@@ -208,3 +209,54 @@ def test_a_week_read_during_anothers_fill_is_not_served_after_it_commits(home_a,
         assert seen["during"].count('class="shift vacant"') == vacant  # not committed yet
         assert after.count('class="shift vacant"') == vacant - 1
         assert after == _whole(home_a, start, 28)
+
+
+def test_a_fill_rebuilds_its_week_from_the_weeks_shifts_alone(home_a, month):
+    # The unit's people, shift types, roles and minimums are kept with the weeks: after a
+    # fill the rebuilt week reads only its shifts and the table's leave is kept too.
+    start = month["start"]
+    with scopes_disabled():
+        grid_cache.rota_table(unit=home_a.unit, start=start, days=28)
+        shift_assign(shift=month["vacancy"], staff=home_a.carer, actor=home_a.manager)
+        with CaptureQueriesContext(connection) as queries:
+            filled = grid_cache.rota_table(unit=home_a.unit, start=start, days=28)
+        assert len(queries) == 1, [q["sql"] for q in queries]
+        assert '"rota_shift"' in queries[0]["sql"]
+        assert str(filled.html) == _whole(home_a, start, 28)
+
+
+def test_changes_to_the_kept_unit_inputs_show_on_the_next_view(home_a, month):
+    start = month["start"]
+    with scopes_disabled():
+        grid_cache.rota_table(unit=home_a.unit, start=start, days=28)
+        # A week rebuilt after each change: the kept inputs must not be the old ones.
+        steps = [
+            lambda: _rename(home_a.carer.user, "Renamed"),
+            lambda: _retime(home_a.early, "E2"),
+            lambda: f.requirement(home_a.unit, home_a.night, home_a.carer.job_role, 3, 2),
+            lambda: f.staff_member(home_a.unit, "carer", first_name="New", last_name="Starter"),
+            lambda: _rename_role(home_a.carer.job_role, "Care assistant"),
+        ]
+        for step in steps:
+            step()
+            shift_assign(shift=month["vacancy"], staff=home_a.carer, actor=home_a.manager)
+            table = grid_cache.rota_table(unit=home_a.unit, start=start, days=28)
+            assert str(table.html) == _whole(home_a, start, 28)
+            shift_unassign(shift=month["vacancy"], actor=home_a.manager, reason="undo")
+        assert "Renamed" in table.html and "E2" in table.html and "Starter" in table.html
+        assert "Care assistant" in table.html
+
+
+def _rename(user, last_name):
+    user.last_name = last_name
+    user.save()
+
+
+def _retime(shift_type, code):
+    shift_type.code = code
+    shift_type.save()
+
+
+def _rename_role(role, name):
+    role.name = name
+    role.save()
