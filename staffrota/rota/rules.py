@@ -15,7 +15,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache
+from itertools import repeat
 from zoneinfo import ZoneInfo
 
 LOCAL = ZoneInfo("Europe/London")
@@ -427,17 +428,27 @@ def _average_hours(person, shift, others, rules, add, far_weeks):
     # Every reference period that contains the shift's week must stay within the limit:
     # slide a window of `weeks` weeks across the 2 * weeks - 1 weeks around the shift.
     first = shift_week - timedelta(weeks=weeks - 1)
-    weekly = [totals.get(first + timedelta(weeks=n), Decimal(0)) for n in range(2 * weeks - 1)]
-    total = sum(weekly[:weeks], Decimal(0))
+    mondays = _mondays_from(first, 2 * weeks - 1)
+    weekly = list(map(totals.get, mondays, repeat(_NONE, len(mondays))))
+    total = sum(weekly[:weeks], _NONE)
     for end_offset in range(weeks):
         if end_offset:
             total += weekly[end_offset + weeks - 1] - weekly[end_offset - 1]
-        first_week = first + timedelta(weeks=end_offset)
-        last_week = first_week + timedelta(weeks=weeks - 1)
         for rule, limit in limits:
             if total > limit:
+                first_week = mondays[end_offset]
+                last_week = mondays[end_offset + weeks - 1]
                 add(_hours_violation(person, rule, total, weeks, first_week, last_week, rules))
                 return
+
+
+_NONE = Decimal(0)
+
+
+@lru_cache(maxsize=512)
+def _mondays_from(first: date, count: int) -> tuple[date, ...]:
+    """`count` Mondays from `first`: the same few dozen for every candidate of a check."""
+    return tuple(first + timedelta(weeks=n) for n in range(count))
 
 
 def _hours_violation(person, rule, total, weeks, first_week, last_week, rules) -> Violation:
