@@ -163,12 +163,10 @@ def load_worked(
     first, last = _window(around, until)
     ids = list(staff_ids)
     if touching is None:
-        rows = kept_rows("worked", _worked_rows, ids=ids, first=first, last=last)
+        rows = kept_rows(_worked_rows, ids=ids, first=first, last=last)
     else:
         low, high = touching
-        rows = kept_rows(
-            "worked near", _worked_rows, ids=ids, first=first, last=last, low=low, high=high
-        )
+        rows = kept_rows(_worked_rows, ids=ids, first=first, last=last, low=low, high=high)
     labels: dict[tuple[str, str], str] = {}
     mondays: dict[date, date] = {}
     for staff_id, starts, ends, hours, night, pk, type_name, unit_name, day in rows:
@@ -251,7 +249,7 @@ def load_far_weeks(
         values["leaving_out"] = leaving_out
     if releasing:
         values["releasing"] = [number for pair in releasing.items() for number in pair]
-    rows = kept_rows("far weeks", _far_week_rows, **values)
+    rows = kept_rows(_far_week_rows, **values)
     found: dict[int, dict[date, WeekHours]] = defaultdict(dict)
     for staff_id, week, hours, shifts, nights in rows:
         found[staff_id][week] = WeekHours(hours, shifts, nights)
@@ -259,13 +257,14 @@ def load_far_weeks(
 
 
 # The SQL the ORM wrote for each shape of query `kept_rows` runs, per process: keyed by
-# the database, the query, the tenancy scope and how many ids; None for a shape the ORM
-# must run itself. Cleared when full (a few hundred shapes in practice).
+# the database, the function building the query, the tenancy scope, the values given and
+# how many ids; None for a shape the ORM must run itself. Cleared when full (a few
+# hundred shapes in practice).
 _KEPT_SQL: dict[tuple, tuple[str, list] | None] = {}
 _KEPT_LIMIT = 2000
 
 
-def kept_rows(name: str, build, **values) -> list[tuple]:
+def kept_rows(build, **values) -> list[tuple]:
     """The rows of `build(**values)` (a `values_list` queryset), on PostgreSQL through the
     SQL the ORM wrote for the same shape of query before, run with these values.
 
@@ -280,7 +279,7 @@ def kept_rows(name: str, build, **values) -> list[tuple]:
         return list(build(**values))
     key = (
         connection.alias,
-        name,
+        build,
         _scope_key(),
         tuple((k, len(v) if isinstance(v, list) else None) for k, v in values.items()),
     )
@@ -367,9 +366,9 @@ def load_absences(
     found: dict[int, list[Absence]] = defaultdict(list)
     names = dict(LeaveType.choices)
     values = {"ids": list(staff_ids), "first": first, "last": last}
-    for staff_id, start, end, kind in kept_rows("leave", _leave_rows, **values):
+    for staff_id, start, end, kind in kept_rows(_leave_rows, **values):
         found[staff_id].append(Absence(start, end, "leave", names.get(kind, kind).lower()))
-    for staff_id, start, end in kept_rows("sickness", _sickness_rows, **values):
+    for staff_id, start, end in kept_rows(_sickness_rows, **values):
         found[staff_id].append(Absence(start, end, "sickness", "sick leave"))
     return found
 

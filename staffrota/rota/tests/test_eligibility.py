@@ -290,7 +290,7 @@ def test_kept_sql_runs_with_each_calls_values(home_a, home_b, today):
         ):
             ids = [world.carer.pk]
             values = {"ids": ids, "first": day - timedelta(days=1), "last": day + timedelta(days=1)}
-            rows = kept_rows("test worked", _worked_rows, **values)
+            rows = kept_rows(_worked_rows, **values)
             assert rows == list(_worked_rows(**values))
             assert [row[5] for row in rows] == [
                 s.pk for s in shifts[world.carer.pk] if s.date == day
