@@ -272,9 +272,10 @@ def kept_rows(build, **values) -> list[tuple]:
     hundred, and a rules check runs four queries each time someone opens a vacancy or asks
     for leave. The SQL is the ORM's own, written once per shape (the query, the tenancy
     scope it ran under, how many ids) from stand-ins for `values`, kept with the place of
-    each. `values` are ints, dates and times, or lists of ints, and `build` must pass them
-    to the ORM as they are. A query whose rows Django would convert, or whose SQL does not
-    carry each stand-in as a parameter, is left to the ORM every time."""
+    each. `values` are ints, text, dates and times, or lists of those, and `build` must
+    pass them to the ORM as they are and depend on nothing else that varies. A query whose
+    rows Django would convert, or whose SQL does not carry each stand-in as a parameter,
+    is left to the ORM every time."""
     if connection.vendor != "postgresql" or any(v == [] for v in values.values()):
         return list(build(**values))
     key = (
@@ -314,10 +315,12 @@ def _scope_key() -> tuple:
 
 
 def _stand_in(value, number: int):
-    """A value of the same type that no real one equals: ids are never negative, and
-    nothing the rota holds is dated 1901."""
-    if isinstance(value, bool) or not isinstance(value, int | date):
-        raise TypeError(f"kept_rows takes ints, dates and times, not {value!r}")
+    """A value of the same type that no real one equals: ids are never negative, nothing
+    the rota holds is dated 1901, and no code or name reads like this text."""
+    if isinstance(value, bool) or not isinstance(value, int | date | str):
+        raise TypeError(f"kept_rows takes ints, text, dates and times, not {value!r}")
+    if isinstance(value, str):
+        return f"¤ kept_rows stand-in {number} ¤"
     if isinstance(value, int):
         return -number
     if isinstance(value, datetime):
@@ -392,13 +395,21 @@ def check_candidates(
 
     `releasing` maps a person to a shift they give up in the same change (a swap), which
     then does not count against them.
+    """
+    return check_people(shift, [person_of(member) for member in candidates], releasing)
+
+
+def check_people(
+    shift: Shift, people: list[Person], releasing: dict[int, int] | None = None
+) -> dict[int, Verdict]:
+    """`check_candidates` for people already read as the rules see them (`Person`).
 
     Only the shifts of the weeks around `shift` are read one by one; the rest of the 36
     weeks come summed by week (`load_far_weeks`), which is all the hours rules ask of
     them. The verdicts are the ones all the shifts give: someone whose days in a row run
     to the edge of the near weeks is checked again on all of their shifts.
     """
-    ids = [member.pk for member in candidates]
+    ids = [person.staff_id for person in people]
     proposed = worked_shift(shift)
     near = near_span(proposed)
     releasing = releasing or {}
@@ -414,17 +425,17 @@ def check_candidates(
         worked.update(load_worked(edge, shift.date))
         far_weeks.update(dict.fromkeys(edge))
     return {
-        member.pk: check_shift(
-            person=person_of(member),
+        person.staff_id: check_shift(
+            person=person,
             shift=proposed,
             slot_role_code=shift.job_role.code,
             slot_role_name=shift.job_role.name,
-            others=_without(worked.get(member.pk, []), releasing.get(member.pk)),
-            absences=absences.get(member.pk, []),
+            others=_without(worked.get(person.staff_id, []), releasing.get(person.staff_id)),
+            absences=absences.get(person.staff_id, []),
             rules=rules,
-            far_weeks=far_weeks[member.pk],
+            far_weeks=far_weeks[person.staff_id],
         )
-        for member in candidates
+        for person in people
     }
 
 
