@@ -212,11 +212,13 @@ class _Count(_AsSentOnPostgres, Count):
     pass
 
 
-def _far_week_rows(ids, first, last, low, high, leaving_out=None, releasing=()):
+def _far_week_rows(
+    ids, first, last, low, high, leaving_out=None, releasing_staff=(), releasing_shifts=()
+):
     shifts = _live_shifts(ids, first, last).exclude(starts_at__lt=high, ends_at__gt=low)
     if leaving_out is not None:
         shifts = shifts.exclude(pk=leaving_out)
-    for staff_id, shift_id in zip(releasing[::2], releasing[1::2], strict=True):
+    for staff_id, shift_id in zip(releasing_staff, releasing_shifts, strict=True):
         shifts = shifts.exclude(staff_id=staff_id, pk=shift_id)
     return (
         shifts.annotate(week=LocalWeek("starts_at"))
@@ -248,7 +250,8 @@ def load_far_weeks(
     if leaving_out is not None:
         values["leaving_out"] = leaving_out
     if releasing:
-        values["releasing"] = [number for pair in releasing.items() for number in pair]
+        values["releasing_staff"] = list(releasing)
+        values["releasing_shifts"] = list(releasing.values())
     rows = kept_rows(_far_week_rows, **values)
     found: dict[int, dict[date, WeekHours]] = defaultdict(dict)
     for staff_id, week, hours, shifts, nights in rows:
@@ -272,12 +275,15 @@ def kept_rows(build, **values) -> list[tuple]:
     hundred, and a rules check runs four queries each time someone opens a vacancy or asks
     for leave. The SQL is the ORM's own, written once per shape (the query, the tenancy
     scope it ran under, how many ids) from stand-ins for `values`, kept with the place of
-    each. `values` are ints, text, dates and times, or lists of those, and `build` must
-    pass them to the ORM as they are and depend on nothing else that varies. A query whose
+    each. `values` are ints, text, dates and times, or lists of those (which may come
+    with their last item repeated: `build` must use a list only where that changes
+    nothing, as `IN` does), and `build` must pass them to the ORM as they are and depend
+    on nothing else that varies. A query whose
     rows Django would convert, or whose SQL does not carry each stand-in as a parameter,
     is left to the ORM every time."""
     if connection.vendor != "postgresql" or any(v == [] for v in values.values()):
         return list(build(**values))
+    values = {k: _padded(v) if isinstance(v, list) else v for k, v in values.items()}
     key = (
         connection.alias,
         build,
@@ -296,6 +302,16 @@ def kept_rows(build, **values) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+# List lengths a shape is written for: a list is made up to the next multiple of 4 (of
+# 16 past 64) by repeating its last item (the same rows from `IN`, the same exclusions
+# twice), so forty people's ids and thirty-seven share one SQL and the kept shapes stay
+# few, at the price of a few more parameters.
+def _padded(items: list) -> list:
+    step = 4 if len(items) <= 64 else 16
+    size = len(items) if len(items) <= 4 else -(-len(items) // step) * step
+    return items + items[-1:] * (size - len(items))
 
 
 def _at(value, index):

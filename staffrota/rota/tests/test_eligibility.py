@@ -295,6 +295,12 @@ def test_kept_sql_runs_with_each_calls_values(home_a, home_b, today):
             assert [row[5] for row in rows] == [
                 s.pk for s in shifts[world.carer.pk] if s.date == day
             ]
+        # Lists are made up to a few lengths by repeating their last id: 5 ids run the
+        # SQL written for 6, and give the rows of those 5.
+        everyone = [home_a.carer.pk, home_a.nurse.pk, home_b.nurse.pk, 0, home_b.carer.pk]
+        for ids in (everyone[:4], everyone, everyone[::-1]):
+            values = {"ids": ids, "first": today, "last": today + timedelta(days=90)}
+            assert kept_rows(_worked_rows, **values) == list(_worked_rows(**values))
 
 
 def test_kept_sql_holds_to_the_scope_it_runs_in(home_a, home_b, today):
