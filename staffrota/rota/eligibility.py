@@ -278,16 +278,18 @@ def kept_rows(build, **values) -> list[tuple]:
     each. `values` are ints, text, dates and times, or lists of those (which may come
     with their last item repeated: `build` must use a list only where that changes
     nothing, as `IN` does), and `build` must pass them to the ORM as they are and depend
-    on nothing else that varies. A query whose
-    rows Django would convert, or whose SQL does not carry each stand-in as a parameter,
-    is left to the ORM every time."""
+    on nothing else that varies. A query whose rows Django would convert, or whose SQL
+    does not carry each stand-in as a parameter, is left to the ORM every time."""
     if connection.vendor != "postgresql" or any(v == [] for v in values.values()):
+        return list(build(**values))
+    scope_key = _scope_key()
+    if scope_key is None:
         return list(build(**values))
     values = {k: _padded(v) if isinstance(v, list) else v for k, v in values.items()}
     key = (
         connection.alias,
         build,
-        _scope_key(),
+        scope_key,
         tuple((k, len(v) if isinstance(v, list) else None) for k, v in values.items()),
     )
     if key not in _KEPT_SQL:
@@ -318,16 +320,21 @@ def _at(value, index):
     return value if index is None else value[index]
 
 
-def _scope_key() -> tuple:
-    """The active tenancy scope, as the ORM would filter by it (homes by id)."""
-    return tuple(
-        sorted(
-            (name, tuple(getattr(v, "pk", v) for v in value))
-            if isinstance(value, list | tuple)
-            else (name, getattr(value, "pk", value))
-            for name, value in get_scope().items()
-        )
-    )
+def _scope_key() -> tuple | None:
+    """The active tenancy scope, as the ORM would filter by it (homes by id); None when
+    it holds something else, and the ORM then runs the query as always."""
+    key = []
+    for name, value in sorted(get_scope().items()):
+        if isinstance(value, list | tuple | set | frozenset):
+            value = tuple(getattr(item, "pk", item) for item in value)
+        else:
+            value = getattr(value, "pk", value)
+        key.append((name, value))
+    try:
+        hash(tuple(key))
+    except TypeError:
+        return None
+    return tuple(key)
 
 
 def _stand_in(value, number: int):
