@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db.models import Q
 
@@ -220,6 +221,21 @@ def _unit_rows(unit_ids, start, end):
     )
 
 
+class TypeHours(NamedTuple):
+    """What the cover reads of a shift type."""
+
+    name: str
+    paid_hours: Decimal
+
+
+def _type_rows(home_id):
+    return ShiftType.objects.filter(care_home_id=home_id).values_list("pk", "name", "paid_hours")
+
+
+def _role_rows():
+    return JobRole.objects.values_list("pk", "name")
+
+
 def _requirement_rows(unit_ids):
     return StaffingRequirement.objects.filter(unit_id__in=unit_ids).values_list(
         "unit_id", "shift_type_id", "job_role_id", "weekday", "minimum"
@@ -269,8 +285,11 @@ def coverage_after_leave(
             _requirement_rows, unit_ids=sorted(unit_ids)
         )
     }
-    types = {t.pk: t for t in ShiftType.objects.filter(care_home_id=staff.care_home_id)}
-    roles = {role.pk: role.name for role in JobRole.objects.all()}
+    types = {
+        pk: TypeHours(name, paid_hours)
+        for pk, name, paid_hours in kept_rows(_type_rows, home_id=staff.care_home_id)
+    }
+    roles = dict(kept_rows(_role_rows))
 
     coverage = Coverage()
     by_row = {row[0]: row for row in rows}
