@@ -1,7 +1,10 @@
 """Loads what the rules engine needs from the database, for one person or many at once.
 
-Three queries whatever the number of people: their shifts around the date, their leave and
-their sickness. Vacancy filling checks every candidate in a home with one call.
+Four queries whatever the number of people: their shifts in the weeks around the date one
+by one, the rest of the 36 weeks summed by week, their leave and their sickness. Vacancy
+filling and the leave impact analysis check every candidate with one call. The SQL of
+these plain reads is written by the ORM once per shape and kept (`kept_rows`): building a
+queryset cost more Python than the rules themselves.
 """
 
 from collections import defaultdict
