@@ -10,9 +10,9 @@ from django.db.models import Q
 from staffrota.leave.coverage import Coverage
 from staffrota.leave.entitlement import fmt_day, hours, policy_for
 from staffrota.organisation.models import ContractType, JobRole, StaffMember, UnitCover
-from staffrota.rota.eligibility import check_candidates
+from staffrota.rota.eligibility import check_people, kept_rows
 from staffrota.rota.models import Shift
-from staffrota.rota.rules import ROLE_COVERS
+from staffrota.rota.rules import ROLE_COVERS, Person
 
 # When nobody employed may work the shift: agency hourly rates, England 2022 (DOMAIN.md
 # section 3 [29]); no Scottish figure was found. Senior carers are costed as carers.
@@ -30,34 +30,74 @@ def _cost(rate: Decimal, paid_hours: Decimal, source: str, multiplier: Decimal) 
 
 
 # What the rules (`eligibility.person_of`) and the costing read of each person: a pool is
-# some forty people, and the rest of their rows and their users' was read for nothing.
-_POOL_FIELDS = (
-    "sap_number",
-    "contract_type",
-    "contracted_hours",
-    "hourly_rate",
-    "registration_number",
-    "registration_expiry",
-    "wtr_opt_out",
+# some forty people, read as rows rather than model instances.
+_POOL_COLUMNS = (
+    "pk",
     "user__first_name",
     "user__last_name",
+    "sap_number",
     "job_role__code",
     "job_role__name",
     "job_role__requires_registration",
+    "registration_number",
+    "registration_expiry",
+    "wtr_opt_out",
+    "contracted_hours",
+    "contract_type",
+    "hourly_rate",
 )
 
 
-def _pool(home_id: int, unit_id: int, role_code: str, exclude_id: int) -> list[StaffMember]:
-    """People who could be asked: the unit's own, those who cover it, and the home's bank."""
-    fits = [code for code, covers in ROLE_COVERS.items() if role_code in covers] or [role_code]
+def _pool_rows(home_id: int, unit_id: int, fits: list[str], exclude_id: int):
     covering = UnitCover.objects.filter(unit_id=unit_id).values("staff_id")
-    return list(
+    return (
         StaffMember.objects.filter(care_home_id=home_id, job_role__code__in=fits, left_on=None)
         .filter(Q(home_unit_id=unit_id) | Q(pk__in=covering) | Q(contract_type=ContractType.BANK))
         .exclude(pk=exclude_id)
-        .select_related("user", "job_role")
-        .only(*_POOL_FIELDS)
+        .values_list(*_POOL_COLUMNS)
     )
+
+
+def _pool(
+    home_id: int, unit_id: int, role_code: str, exclude_id: int
+) -> list[tuple[Person, Decimal]]:
+    """People who could be asked (the unit's own, those who cover it, and the home's
+    bank) as the rules see them, each with their hourly rate."""
+    fits = [code for code, covers in ROLE_COVERS.items() if role_code in covers] or [role_code]
+    rows = kept_rows(_pool_rows, home_id=home_id, unit_id=unit_id, fits=fits, exclude_id=exclude_id)
+    return [
+        (
+            Person(
+                staff_id=pk,
+                # As `StaffMember.full_name`: the user's full name, else the SAP number.
+                name=f"{first} {last}".strip() or sap,
+                role_code=code,
+                role_name=role_name,
+                registration_required=registration_required,
+                registration_number=registration_number,
+                registration_expiry=registration_expiry,
+                wtr_opt_out=opted_out,
+                contracted_hours=contracted,
+                is_bank=contract_type == ContractType.BANK,
+            ),
+            rate,
+        )
+        for (
+            pk,
+            first,
+            last,
+            sap,
+            code,
+            role_name,
+            registration_required,
+            registration_number,
+            registration_expiry,
+            opted_out,
+            contracted,
+            contract_type,
+            rate,
+        ) in rows
+    ]
 
 
 def impact_of(*, coverage: Coverage, requester: StaffMember) -> list[dict]:
@@ -76,17 +116,17 @@ def impact_of(*, coverage: Coverage, requester: StaffMember) -> list[dict]:
         shift = shifts[slot.shift_id]
         role_code = shift.job_role.code
         pool = _pool(requester.care_home_id, slot.unit_id, role_code, requester.pk)
-        verdicts = check_candidates(shift, pool) if pool else {}
+        verdicts = check_people(shift, [person for person, _ in pool]) if pool else {}
         options = []
-        for member in pool:
-            verdict = verdicts[member.pk]
+        for person, rate in pool:
+            verdict = verdicts[person.staff_id]
             if verdict.ok:
-                cost = _cost(member.hourly_rate, shift.paid_hours, verdict.source, multiplier)
-                options.append((cost, member.pk, member, verdict.source))
+                cost = _cost(rate, shift.paid_hours, verdict.source, multiplier)
+                options.append((cost, person.staff_id, person, verdict.source))
         options.sort(key=lambda option: option[:2])
         if options:
-            cost, _, member, source = options[0]
-            cover = {"name": member.full_name, "source": source, "cost": str(cost)}
+            cost, _, person, source = options[0]
+            cover = {"name": person.name, "source": source, "cost": str(cost)}
         else:
             rate = AGENCY_RATES.get(role_code, AGENCY_RATES["carer"])
             cover = {

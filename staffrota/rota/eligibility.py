@@ -1,15 +1,20 @@
 """Loads what the rules engine needs from the database, for one person or many at once.
 
-Three queries whatever the number of people: their shifts around the date, their leave and
-their sickness. Vacancy filling checks every candidate in a home with one call.
+Four queries whatever the number of people: their shifts in the weeks around the date one
+by one, the rest of the 36 weeks summed by week, their leave and their sickness. Vacancy
+filling and the leave impact analysis check every candidate with one call. The SQL of
+these plain reads is written by the ORM once per shape and kept (`kept_rows`): building a
+queryset cost more Python than the rules themselves.
 """
 
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
-from django.db.models import BigIntegerField, Func, Q
-from django.db.models.functions import TruncDate
+from django.db import connection
+from django.db.models import BigIntegerField, Count, DateField, Func, Q, Sum
+from django.db.models.functions import TruncDate, TruncWeek
+from django_scopes import get_scope
 
 from staffrota.leave.models import LeaveRequest, LeaveStatus, LeaveType, SicknessAbsence
 from staffrota.organisation.models import CareHome, StaffMember
@@ -20,8 +25,11 @@ from staffrota.rota.rules import (
     Person,
     RotaRules,
     Verdict,
+    WeekHours,
     WorkedShift,
     check_shift,
+    near_span,
+    run_reaches_edge,
 )
 
 # The 17-week reference period either side of the date, plus a week of margin.
@@ -29,7 +37,17 @@ WINDOW = timedelta(weeks=18)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-class EpochMicroseconds(Func):
+class _AsSentOnPostgres:
+    """No converters on PostgreSQL, whose driver already sends the right Python type (a
+    date, a Decimal, an int): Django's would run once a row for nothing."""
+
+    def get_db_converters(self, connection):
+        if connection.vendor == "postgresql":
+            return self.output_field.get_db_converters(connection)
+        return super().get_db_converters(connection)
+
+
+class EpochMicroseconds(_AsSentOnPostgres, Func):
     """A moment as whole microseconds since 1970 (UTC), read as a plain integer.
 
     Why: a check reads 1,500 shifts' start and end, and each `timestamptz` the database
@@ -93,25 +111,22 @@ class LocalDay(TruncDate):
         return super().get_db_converters(connection)
 
 
-def load_worked(
-    staff_ids: Iterable[int], around: date, until: date | None = None
-) -> dict[int, list[WorkedShift]]:
-    """Live shifts of these people within the reference window around [around, until].
+def _window(around: date, until: date | None) -> tuple[date, date]:
+    return around - WINDOW, (until or around) + WINDOW
 
-    Read as plain tuples: vacancy filling loads thousands of shifts, and building model
-    instances for them cost more than the rules themselves. The day each shift starts on
-    the home's clock comes from the database too: the rules ask every shift its `date`,
-    and working it out in Python (a time-zone conversion each) was a fifth of a check.
-    Start and end come as integers (`EpochMicroseconds`), not timestamps parsed in Python.
-    """
-    found: dict[int, list[WorkedShift]] = defaultdict(list)
-    rows = (
-        Shift.objects.filter(
-            staff_id__in=list(staff_ids),
-            date__range=(around - WINDOW, (until or around) + WINDOW),
-        )
-        .exclude(status=ShiftStatus.CANCELLED)
-        .annotate(
+
+def _live_shifts(ids: list[int], first: date, last: date):
+    return Shift.objects.filter(staff_id__in=ids, date__range=(first, last)).exclude(
+        status=ShiftStatus.CANCELLED
+    )
+
+
+def _worked_rows(ids: list[int], first: date, last: date, low=None, high=None):
+    shifts = _live_shifts(ids, first, last)
+    if low is not None:
+        shifts = shifts.filter(starts_at__lt=high, ends_at__gt=low)
+    return (
+        shifts.annotate(
             local_day=LocalDay("starts_at", tzinfo=LOCAL),
             starts=EpochMicroseconds("starts_at"),
             ends=EpochMicroseconds("ends_at"),
@@ -127,7 +142,34 @@ def load_worked(
             "unit__name",
             "local_day",
         )
+        .order_by("starts_at", "pk")
     )
+
+
+def load_worked(
+    staff_ids: Iterable[int],
+    around: date,
+    until: date | None = None,
+    *,
+    touching: tuple[datetime, datetime] | None = None,
+) -> dict[int, list[WorkedShift]]:
+    """Live shifts of these people within the reference window around [around, until].
+
+    Read as plain tuples: vacancy filling loads thousands of shifts, and building model
+    instances for them cost more than the rules themselves. The day each shift starts on
+    the home's clock comes from the database too: the rules ask every shift its `date`,
+    and working it out in Python (a time-zone conversion each) was a fifth of a check.
+    Start and end come as integers (`EpochMicroseconds`), not timestamps parsed in Python.
+    With `touching` (a span of time), only the shifts of the window that touch it.
+    """
+    found: dict[int, list[WorkedShift]] = defaultdict(list)
+    first, last = _window(around, until)
+    ids = list(staff_ids)
+    if touching is None:
+        rows = kept_rows(_worked_rows, ids=ids, first=first, last=last)
+    else:
+        low, high = touching
+        rows = kept_rows(_worked_rows, ids=ids, first=first, last=last, low=low, high=high)
     labels: dict[tuple[str, str], str] = {}
     mondays: dict[date, date] = {}
     for staff_id, starts, ends, hours, night, pk, type_name, unit_name, day in rows:
@@ -154,56 +196,272 @@ def load_worked(
     return found
 
 
+class LocalWeek(_AsSentOnPostgres, TruncWeek):
+    """The Monday of the week a moment falls in, on the home's clock, as a date."""
+
+    def __init__(self, expression):
+        super().__init__(expression, tzinfo=LOCAL, output_field=DateField())
+
+    def as_postgresql(self, compiler, connection, **extra):
+        sql, params = self.as_sql(compiler, connection, **extra)
+        return f"({sql})::date", params
+
+
+class _Sum(_AsSentOnPostgres, Sum):
+    pass
+
+
+class _Count(_AsSentOnPostgres, Count):
+    pass
+
+
+def _far_week_rows(
+    ids, first, last, low, high, leaving_out=None, releasing_staff=(), releasing_shifts=()
+):
+    shifts = _live_shifts(ids, first, last).exclude(starts_at__lt=high, ends_at__gt=low)
+    if leaving_out is not None:
+        shifts = shifts.exclude(pk=leaving_out)
+    for staff_id, shift_id in zip(releasing_staff, releasing_shifts, strict=True):
+        shifts = shifts.exclude(staff_id=staff_id, pk=shift_id)
+    return (
+        shifts.annotate(week=LocalWeek("starts_at"))
+        .order_by()
+        .values_list("staff_id", "week")
+        .annotate(
+            hours=_Sum("paid_hours"),
+            shifts=_Count("pk"),
+            nights=_Count("pk", filter=Q(shift_type__is_night=True)),
+        )
+    )
+
+
+def load_far_weeks(
+    staff_ids: Iterable[int],
+    around: date,
+    *,
+    apart_from: tuple[datetime, datetime],
+    leaving_out: int | None = None,
+    releasing: dict[int, int] | None = None,
+) -> dict[int, dict[date, WeekHours]]:
+    """The rest of `load_worked`'s window (the shifts not touching `apart_from`), summed by
+    person and week in the database: a check of forty people reads a few weekly totals
+    each instead of every shift of 36 weeks. Leaves out the shift `leaving_out` and each
+    person's shift in `releasing`, as `check_shift` and a swap do."""
+    first, last = _window(around, None)
+    low, high = apart_from
+    values = {"ids": list(staff_ids), "first": first, "last": last, "low": low, "high": high}
+    if leaving_out is not None:
+        values["leaving_out"] = leaving_out
+    if releasing:
+        values["releasing_staff"] = list(releasing)
+        values["releasing_shifts"] = list(releasing.values())
+    rows = kept_rows(_far_week_rows, **values)
+    found: dict[int, dict[date, WeekHours]] = defaultdict(dict)
+    for staff_id, week, hours, shifts, nights in rows:
+        found[staff_id][week] = WeekHours(hours, shifts, nights)
+    return found
+
+
+# The SQL the ORM wrote for each shape of query `kept_rows` runs, per process: keyed by
+# the database, the function building the query, the tenancy scope, the values given and
+# how many ids; None for a shape the ORM must run itself. Cleared when full (a few
+# hundred shapes in practice).
+_KEPT_SQL: dict[tuple, tuple[str, list] | None] = {}
+_KEPT_LIMIT = 2000
+
+
+def kept_rows(build, **values) -> list[tuple]:
+    """The rows of `build(**values)` (a `values_list` queryset), on PostgreSQL through the
+    SQL the ORM wrote for the same shape of query before, run with these values.
+
+    Why: building and compiling a queryset costs some 3,500 Python calls and running it a
+    hundred, and a rules check runs four queries each time someone opens a vacancy or asks
+    for leave. The SQL is the ORM's own, written once per shape (the query, the tenancy
+    scope it ran under, how many ids) from stand-ins for `values`, kept with the place of
+    each. `values` are ints, text, dates and times, or lists of those (which may come
+    with their last item repeated: `build` must use a list only where that changes
+    nothing, as `IN` does), and `build` must pass them to the ORM as they are and depend
+    on nothing else that varies. A query whose rows Django would convert, or whose SQL
+    does not carry each stand-in as a parameter, is left to the ORM every time."""
+    if connection.vendor != "postgresql" or any(v == [] for v in values.values()):
+        return list(build(**values))
+    scope_key = _scope_key()
+    if scope_key is None:
+        return list(build(**values))
+    values = {k: _padded(v) if isinstance(v, list) else v for k, v in values.items()}
+    key = (
+        connection.alias,
+        build,
+        scope_key,
+        tuple((k, len(v) if isinstance(v, list) else None) for k, v in values.items()),
+    )
+    if key not in _KEPT_SQL:
+        if len(_KEPT_SQL) >= _KEPT_LIMIT:
+            _KEPT_SQL.clear()
+        _KEPT_SQL[key] = _write_sql(build, values)
+    kept = _KEPT_SQL[key]
+    if kept is None:
+        return list(build(**values))
+    sql, slots = kept
+    params = [slot[1] if slot[0] is None else _at(values[slot[0]], slot[1]) for slot in slots]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+# List lengths a shape is written for: a list is made up to the next multiple of 4 (of
+# 16 past 64) by repeating its last item (the same rows from `IN`, the same exclusions
+# twice), so forty people's ids and thirty-seven share one SQL and the kept shapes stay
+# few, at the price of a few more parameters.
+def _padded(items: list) -> list:
+    step = 4 if len(items) <= 64 else 16
+    size = len(items) if len(items) <= 4 else -(-len(items) // step) * step
+    return items + items[-1:] * (size - len(items))
+
+
+def _at(value, index):
+    return value if index is None else value[index]
+
+
+def _scope_key() -> tuple | None:
+    """The active tenancy scope, as the ORM would filter by it (homes by id); None when
+    it holds something else, and the ORM then runs the query as always."""
+    key = []
+    for name, value in sorted(get_scope().items()):
+        if isinstance(value, list | tuple | set | frozenset):
+            value = tuple(getattr(item, "pk", item) for item in value)
+        else:
+            value = getattr(value, "pk", value)
+        key.append((name, value))
+    try:
+        hash(tuple(key))
+    except TypeError:
+        return None
+    return tuple(key)
+
+
+def _stand_in(value, number: int):
+    """A value of the same type that no real one equals: ids are never negative, nothing
+    the rota holds is dated 1901, and no code or name reads like this text."""
+    if isinstance(value, bool) or not isinstance(value, int | date | str):
+        raise TypeError(f"kept_rows takes ints, text, dates and times, not {value!r}")
+    if isinstance(value, str):
+        return f"¤ kept_rows stand-in {number} ¤"
+    if isinstance(value, int):
+        return -number
+    if isinstance(value, datetime):
+        return datetime(1901, 1, 1, tzinfo=UTC) + timedelta(hours=number)
+    return date(1901, 1, 1) + timedelta(days=number)
+
+
+def _slot(where: dict, param) -> tuple:
+    try:
+        return where.get((type(param), param), (None, param))
+    except TypeError:  # a list or other unhashable constant: not a stand-in
+        return (None, param)
+
+
+def _write_sql(build, values: dict) -> tuple[str, list] | None:
+    where: dict[tuple, tuple[str, int | None]] = {}
+    stand_ins = {}
+    for name, value in values.items():
+        if isinstance(value, list):
+            stand_ins[name] = []
+            for index, item in enumerate(value):
+                stand_in = _stand_in(item, len(where) + 1)
+                where[type(stand_in), stand_in] = (name, index)
+                stand_ins[name].append(stand_in)
+        else:
+            stand_in = _stand_in(value, len(where) + 1)
+            where[type(stand_in), stand_in] = (name, None)
+            stand_ins[name] = stand_in
+    compiler = build(**stand_ins).query.get_compiler(connection.alias)
+    sql, params = compiler.as_sql()
+    if compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]]):
+        return None
+    slots = [_slot(where, param) for param in params]
+    if {slot for slot in slots if slot[0] is not None} != set(where.values()):
+        return None
+    return sql, slots
+
+
 def load_absences(
     staff_ids: Iterable[int], around: date, until: date | None = None
 ) -> dict[int, list[Absence]]:
     """Approved leave and sickness of these people within the window, read as tuples: a
     leave request's row carries its rules and impact analysis as JSON, which the rules
     never look at."""
-    ids = list(staff_ids)
-    until = until or around
+    first, last = _window(around, until)
     found: dict[int, list[Absence]] = defaultdict(list)
     names = dict(LeaveType.choices)
-    leave = LeaveRequest.objects.filter(
-        staff_id__in=ids,
-        status=LeaveStatus.APPROVED,
-        end_date__gte=around - WINDOW,
-        start_date__lte=until + WINDOW,
-    ).values_list("staff_id", "start_date", "end_date", "leave_type")
-    for staff_id, first, last, kind in leave:
-        found[staff_id].append(Absence(first, last, "leave", names.get(kind, kind).lower()))
-    sickness = SicknessAbsence.objects.filter(staff_id__in=ids, start_date__lte=until + WINDOW)
-    sickness = sickness.filter(Q(end_date__isnull=True) | Q(end_date__gte=around - WINDOW))
-    for staff_id, first, last in sickness.values_list("staff_id", "start_date", "end_date"):
-        found[staff_id].append(Absence(first, last, "sickness", "sick leave"))
+    values = {"ids": list(staff_ids), "first": first, "last": last}
+    for staff_id, start, end, kind in kept_rows(_leave_rows, **values):
+        found[staff_id].append(Absence(start, end, "leave", names.get(kind, kind).lower()))
+    for staff_id, start, end in kept_rows(_sickness_rows, **values):
+        found[staff_id].append(Absence(start, end, "sickness", "sick leave"))
     return found
+
+
+def _leave_rows(ids, first, last):
+    return LeaveRequest.objects.filter(
+        staff_id__in=ids, status=LeaveStatus.APPROVED, end_date__gte=first, start_date__lte=last
+    ).values_list("staff_id", "start_date", "end_date", "leave_type")
+
+
+def _sickness_rows(ids, first, last):
+    sickness = SicknessAbsence.objects.filter(staff_id__in=ids, start_date__lte=last)
+    sickness = sickness.filter(Q(end_date__isnull=True) | Q(end_date__gte=first))
+    return sickness.values_list("staff_id", "start_date", "end_date")
 
 
 def check_candidates(
     shift: Shift, candidates: list[StaffMember], releasing: dict[int, int] | None = None
 ) -> dict[int, Verdict]:
-    """The verdict of every rule for each candidate on `shift`, in three queries.
+    """The verdict of every rule for each candidate on `shift`, in four queries.
 
     `releasing` maps a person to a shift they give up in the same change (a swap), which
     then does not count against them.
     """
-    ids = [member.pk for member in candidates]
-    worked = load_worked(ids, shift.date)
-    absences = load_absences(ids, shift.date)
+    return check_people(shift, [person_of(member) for member in candidates], releasing)
+
+
+def check_people(
+    shift: Shift, people: list[Person], releasing: dict[int, int] | None = None
+) -> dict[int, Verdict]:
+    """`check_candidates` for people already read as the rules see them (`Person`).
+
+    Only the shifts of the weeks around `shift` are read one by one; the rest of the 36
+    weeks come summed by week (`load_far_weeks`), which is all the hours rules ask of
+    them. The verdicts are the ones all the shifts give: someone whose days in a row run
+    to the edge of the near weeks is checked again on all of their shifts.
+    """
+    ids = [person.staff_id for person in people]
     proposed = worked_shift(shift)
-    rules = rules_for(shift.care_home)
+    near = near_span(proposed)
     releasing = releasing or {}
+    worked = load_worked(ids, shift.date, touching=near)
+    far = load_far_weeks(
+        ids, shift.date, apart_from=near, leaving_out=shift.pk, releasing=releasing
+    )
+    absences = load_absences(ids, shift.date)
+    rules = rules_for(shift.care_home)
+    far_weeks: dict[int, dict[date, WeekHours] | None] = {pk: far.get(pk, {}) for pk in ids}
+    edge = [pk for pk in ids if run_reaches_edge(proposed, worked.get(pk, []))]
+    if edge:
+        worked.update(load_worked(edge, shift.date))
+        far_weeks.update(dict.fromkeys(edge))
     return {
-        member.pk: check_shift(
-            person=person_of(member),
+        person.staff_id: check_shift(
+            person=person,
             shift=proposed,
             slot_role_code=shift.job_role.code,
             slot_role_name=shift.job_role.name,
-            others=_without(worked.get(member.pk, []), releasing.get(member.pk)),
-            absences=absences.get(member.pk, []),
+            others=_without(worked.get(person.staff_id, []), releasing.get(person.staff_id)),
+            absences=absences.get(person.staff_id, []),
             rules=rules,
+            far_weeks=far_weeks[person.staff_id],
         )
-        for member in candidates
+        for person in people
     }
 
 

@@ -15,7 +15,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache
+from itertools import repeat
 from zoneinfo import ZoneInfo
 
 LOCAL = ZoneInfo("Europe/London")
@@ -63,6 +64,16 @@ class WorkedShift:
     def week(self) -> date:
         """The Monday of the week it starts in: the hours rules ask it of every shift."""
         return _monday(self.date)
+
+
+@dataclass(frozen=True)
+class WeekHours:
+    """A person's shifts of one week (from its Monday), summed: what the average-hours
+    rule needs of the weeks far from the shift, without reading each of those shifts."""
+
+    hours: Decimal
+    shifts: int
+    nights: int
 
 
 @dataclass(frozen=True)
@@ -150,11 +161,15 @@ def check_shift(
     others: list[WorkedShift],
     absences: list[Absence],
     rules: RotaRules = RotaRules(),
+    far_weeks: dict[date, WeekHours] | None = None,
 ) -> Verdict:
     """Every rule for putting `person` on `shift`, given their other shifts and absences.
 
     `others` are the person's live shifts around the date (at least the reference period
-    before and after); the shift being checked must not be among them.
+    before and after); the shift being checked must not be among them. Or, with
+    `far_weeks`, `others` are only the shifts touching the weeks `near_span` gives and
+    `far_weeks` sums the rest by week: only the hours rules look that far, and only at
+    weekly totals (the consecutive-days rule too, unless `run_reaches_edge` says so).
     """
     others = [s for s in others if s.shift_id is None or s.shift_id != shift.shift_id]
     verdict = Verdict()
@@ -169,9 +184,37 @@ def check_shift(
     _absence(person, shift, absences, add)
     _consecutive_days(person, shift, others, rules, add)
     _weekly_rest(person, shift, others, rules, add)
-    _average_hours(person, shift, others, rules, add)
-    verdict.week_hours_before, verdict.source = _pay_source(person, shift, others)
+    _average_hours(person, shift, others, rules, add, far_weeks or {})
+    verdict.week_hours_before, verdict.source = _pay_source(person, shift, others, far_weeks)
     return verdict
+
+
+def near_span(shift: WorkedShift) -> tuple[datetime, datetime]:
+    """From the Monday a week before the shift's week to the Monday two weeks after the
+    week it ends in: every shift the overlap, rest and weekly-rest rules can weigh
+    touches this span (the weekly rest looks at most at the fortnights the shift is in)."""
+    first = _monday(shift.date) - timedelta(weeks=1)
+    last = _monday(shift.ends_at.astimezone(LOCAL).date()) + timedelta(weeks=2)
+    return _period(first, (last - first).days)
+
+
+def consecutive_run(worked: set[date], day: date) -> tuple[date, date]:
+    """The first and last day of the unbroken run of worked days through `day`."""
+    first = last = day
+    while first - timedelta(days=1) in worked:
+        first -= timedelta(days=1)
+    while last + timedelta(days=1) in worked:
+        last += timedelta(days=1)
+    return first, last
+
+
+def run_reaches_edge(shift: WorkedShift, near: list[WorkedShift]) -> bool:
+    """True when the days worked in a row through the shift, as far as the shifts within
+    `near_span` show them, reach its first or last day: the run may go on beyond, and
+    only all of the person's shifts can tell how far."""
+    low, high = near_span(shift)
+    first, last = consecutive_run({other.date for other in near} | {shift.date}, shift.date)
+    return first <= low.date() or last >= (high - timedelta(days=1)).date()
 
 
 def _overlap(person, shift, others, rules, add):
@@ -265,12 +308,7 @@ def _absence(person, shift, absences, add):
 
 
 def _consecutive_days(person, shift, others, rules, add):
-    worked = {other.date for other in others} | {shift.date}
-    first = last = shift.date
-    while first - timedelta(days=1) in worked:
-        first -= timedelta(days=1)
-    while last + timedelta(days=1) in worked:
-        last += timedelta(days=1)
+    first, last = consecutive_run({other.date for other in others} | {shift.date}, shift.date)
     run = (last - first).days + 1
     if run > rules.max_consecutive_days:
         add(
@@ -357,7 +395,7 @@ def _weekly_rest(person, shift, others, rules, add):
             return
 
 
-def _average_hours(person, shift, others, rules, add):
+def _average_hours(person, shift, others, rules, add, far_weeks):
     """Regulations 4 and 6: 48 hours a week on average over the reference period (unless
     opted out), and for night workers 8 hours in 24 on average, which no opt-out lifts."""
     weeks = rules.reference_weeks
@@ -373,6 +411,11 @@ def _average_hours(person, shift, others, rules, add):
         if reference_start <= week <= shift_week:
             in_reference += 1
             nights += 1 if item.is_night else 0
+    for week, far in far_weeks.items():
+        totals[week] += far.hours
+        if reference_start <= week <= shift_week:
+            in_reference += far.shifts
+            nights += far.nights
     night_worker = shift.is_night and nights >= rules.night_worker_share * in_reference
     limits = []
     if not person.wtr_opt_out:
@@ -385,17 +428,27 @@ def _average_hours(person, shift, others, rules, add):
     # Every reference period that contains the shift's week must stay within the limit:
     # slide a window of `weeks` weeks across the 2 * weeks - 1 weeks around the shift.
     first = shift_week - timedelta(weeks=weeks - 1)
-    weekly = [totals.get(first + timedelta(weeks=n), Decimal(0)) for n in range(2 * weeks - 1)]
-    total = sum(weekly[:weeks], Decimal(0))
+    mondays = _mondays_from(first, 2 * weeks - 1)
+    weekly = list(map(totals.get, mondays, repeat(_NONE, len(mondays))))
+    total = sum(weekly[:weeks], _NONE)
     for end_offset in range(weeks):
         if end_offset:
             total += weekly[end_offset + weeks - 1] - weekly[end_offset - 1]
-        first_week = first + timedelta(weeks=end_offset)
-        last_week = first_week + timedelta(weeks=weeks - 1)
         for rule, limit in limits:
             if total > limit:
+                first_week = mondays[end_offset]
+                last_week = mondays[end_offset + weeks - 1]
                 add(_hours_violation(person, rule, total, weeks, first_week, last_week, rules))
                 return
+
+
+_NONE = Decimal(0)
+
+
+@lru_cache(maxsize=512)
+def _mondays_from(first: date, count: int) -> tuple[date, ...]:
+    """`count` Mondays from `first`: the same few dozen for every candidate of a check."""
+    return tuple(first + timedelta(weeks=n) for n in range(count))
 
 
 def _hours_violation(person, rule, total, weeks, first_week, last_week, rules) -> Violation:
@@ -417,10 +470,12 @@ def _hours_violation(person, rule, total, weeks, first_week, last_week, rules) -
     return Violation(rule, message, statutory=True)
 
 
-def _pay_source(person, shift, others) -> tuple[Decimal, str]:
+def _pay_source(person, shift, others, far_weeks=None) -> tuple[Decimal, str]:
     """Bank staff are paid as bank; others' hours past their contract in a week are overtime."""
     week = shift.week
     before = sum((Decimal(s.paid_hours) for s in others if s.week == week), Decimal(0))
+    if far_weeks and week in far_weeks:  # never, with `near_span`: kept for other callers
+        before += far_weeks[week].hours
     if person.is_bank:
         return before, "bank"
     if before + Decimal(shift.paid_hours) > person.contracted_hours:

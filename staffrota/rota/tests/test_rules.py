@@ -8,7 +8,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from staffrota.rota.rules import LOCAL, Absence, Person, RotaRules, WorkedShift, check_shift
+from staffrota.rota.rules import (
+    LOCAL,
+    Absence,
+    Person,
+    RotaRules,
+    WeekHours,
+    WorkedShift,
+    check_shift,
+    near_span,
+    run_reaches_edge,
+)
 
 MONDAY = date(2026, 3, 2)
 ANNA = Person(
@@ -274,3 +284,98 @@ def test_no_sequence_of_accepted_shifts_breaks_a_rule(requests):
             accepted.append(new)
     for item in accepted:
         assert check(item, [s for s in accepted if s is not item]).ok
+
+
+# Far weeks summed (`check_shift(far_weeks=...)`): the same verdict as every shift given.
+
+HISTORY_TYPES = [(7, 7.5, False), (8, 12, False), (20, 12, True), (22, 10, True), (7, 13, False)]
+
+
+def _split(new: WorkedShift, history: list[WorkedShift]):
+    """As `eligibility.check_candidates` reads them: the shifts touching `near_span` one
+    by one, the rest summed by week."""
+    low, high = near_span(new)
+    near = [s for s in history if s.starts_at < high and s.ends_at > low]
+    far: dict[date, WeekHours] = {}
+    for item in history:
+        if item in near:
+            continue
+        week = far.get(item.week, WeekHours(Decimal(0), 0, 0))
+        far[item.week] = WeekHours(
+            week.hours + item.paid_hours, week.shifts + 1, week.nights + int(item.is_night)
+        )
+    return near, far
+
+
+def _same(a, b) -> bool:
+    return (a.violations, a.source, str(a.week_hours_before)) == (
+        b.violations,
+        b.source,
+        str(b.week_hours_before),
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    days=st.lists(st.tuples(st.integers(-126, 126), st.sampled_from(HISTORY_TYPES)), max_size=120),
+    slot=st.tuples(st.integers(-3, 3), st.sampled_from(HISTORY_TYPES)),
+    opted_out=st.booleans(),
+    dense=st.integers(0, 3),
+)
+def test_far_weeks_summed_give_the_verdict_of_every_shift(days, slot, opted_out, dense):
+    """Whatever the person's 36 weeks hold: unless their days in a row reach the edge of
+    the near weeks (then `check_candidates` reads every shift), the near shifts and the
+    far weeks' totals give the very verdict, reasons and pay source all shifts give."""
+    centre = MONDAY + timedelta(days=130)
+    person = replace(ANNA, wtr_opt_out=opted_out)
+    # Some people work nearly every day for months: the hours rules must bite sometimes.
+    busy = [(n, HISTORY_TYPES[dense]) for n in range(-120, 120) if dense and n % 7 < 5]
+    history = []
+    for n, (offset, (start, length, night)) in enumerate(sorted(set(days + busy))):
+        history.append(
+            replace(shift(centre + timedelta(days=offset), start, length, night), shift_id=n)
+        )
+    new = replace(shift(centre + timedelta(days=slot[0]), *slot[1]), shift_id=10_000)
+    everything = check(new, history, person=person)
+    near, far = _split(new, history)
+    if run_reaches_edge(new, near):
+        return
+    summed = check_shift(
+        person=person,
+        shift=new,
+        slot_role_code="carer",
+        slot_role_name="Carer",
+        others=near,
+        absences=[],
+        far_weeks=far,
+    )
+    assert _same(summed, everything)
+
+
+def test_far_weeks_carry_an_average_above_48_hours():
+    """Sixty hours a week, all of it more than a week before the shift: only the weekly
+    totals show it, and they refuse the shift as all the shifts would."""
+    new = shift(MONDAY, 8, 6)
+    history = [
+        shift(MONDAY - timedelta(weeks=w, days=d), 8, 12) for w in range(2, 17) for d in range(5)
+    ]
+    near, far = _split(new, history)
+    assert not near
+    summed = check_shift(
+        person=ANNA,
+        shift=new,
+        slot_role_code="carer",
+        slot_role_name="Carer",
+        others=near,
+        absences=[],
+        far_weeks=far,
+    )
+    assert rules_broken(summed) == {"weekly_hours"}
+    assert _same(summed, check(new, history))
+
+
+def test_a_run_of_days_to_the_edge_of_the_near_weeks_needs_every_shift():
+    new = shift(MONDAY, 8, 6)
+    run = [shift(MONDAY - timedelta(days=d), 8, 6) for d in range(1, 9)]
+    assert run_reaches_edge(new, run)
+    assert not run_reaches_edge(new, run[:5])
