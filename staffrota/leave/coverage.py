@@ -31,7 +31,7 @@ from staffrota.organisation.models import (
     StaffMember,
     Unit,
 )
-from staffrota.rota.eligibility import kept_rows
+from staffrota.rota.kept_sql import kept_rows
 from staffrota.rota.models import Shift, ShiftSource, ShiftStatus
 
 # The hook for forecast-raised requirements: each callable gets (unit_id, shift_type_id,

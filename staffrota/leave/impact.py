@@ -10,7 +10,8 @@ from django.db.models import Q
 from staffrota.leave.coverage import Coverage
 from staffrota.leave.entitlement import fmt_day, hours, policy_for
 from staffrota.organisation.models import ContractType, JobRole, StaffMember, UnitCover
-from staffrota.rota.eligibility import check_people, kept_rows
+from staffrota.rota.eligibility import check_people
+from staffrota.rota.kept_sql import kept_rows
 from staffrota.rota.models import Shift
 from staffrota.rota.rules import ROLE_COVERS, Person
 

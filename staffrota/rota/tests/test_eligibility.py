@@ -11,13 +11,13 @@ from staffrota.rota.eligibility import (
     WINDOW,
     _worked_rows,
     check_candidates,
-    kept_rows,
     load_absences,
     load_worked,
     person_of,
     rules_for,
     worked_shift,
 )
+from staffrota.rota.kept_sql import kept_rows
 from staffrota.rota.models import Shift, ShiftStatus
 from staffrota.rota.rules import LOCAL, check_shift
 from staffrota.rota.services import shift_create

@@ -1,0 +1,134 @@
+"""Plain reads whose SQL the ORM writes once per shape of query, then reused (`kept_rows`).
+
+The rules checks of vacancy filling and of the leave impact analysis run the same handful
+of `values_list` queries every time someone opens a vacancy or asks for leave; building
+and compiling each queryset cost more Python than the rules themselves. Only on
+PostgreSQL; elsewhere, and for any query this cannot prove it reproduces, the ORM runs it.
+"""
+
+from datetime import UTC, date, datetime, timedelta
+
+from django.db import connection
+from django_scopes import get_scope
+
+# The SQL the ORM wrote for each shape of query `kept_rows` runs, per process: keyed by
+# the database, the function building the query, the tenancy scope, the values given and
+# how many ids; None for a shape the ORM must run itself. Cleared when full (a few
+# hundred shapes in practice).
+_KEPT_SQL: dict[tuple, tuple[str, list] | None] = {}
+_KEPT_LIMIT = 2000
+
+
+def kept_rows(build, **values) -> list[tuple]:
+    """The rows of `build(**values)` (a `values_list` queryset), on PostgreSQL through the
+    SQL the ORM wrote for the same shape of query before, run with these values.
+
+    Why: building and compiling a queryset costs some 3,500 Python calls and running it a
+    hundred, and a rules check runs four queries each time someone opens a vacancy or asks
+    for leave. The SQL is the ORM's own, written once per shape (the query, the tenancy
+    scope it ran under, how many ids) from stand-ins for `values`, kept with the place of
+    each. `values` are ints, text, dates and times, or lists of those (which may come
+    with their last item repeated: `build` must use a list only where that changes
+    nothing, as `IN` does), and `build` must pass them to the ORM as they are and depend
+    on nothing else that varies. A query whose rows Django would convert, or whose SQL
+    does not carry each stand-in as a parameter, is left to the ORM every time."""
+    if connection.vendor != "postgresql" or any(v == [] for v in values.values()):
+        return list(build(**values))
+    scope_key = _scope_key()
+    if scope_key is None:
+        return list(build(**values))
+    values = {k: _padded(v) if isinstance(v, list) else v for k, v in values.items()}
+    key = (
+        connection.alias,
+        build,
+        scope_key,
+        tuple((k, len(v) if isinstance(v, list) else None) for k, v in values.items()),
+    )
+    if key not in _KEPT_SQL:
+        if len(_KEPT_SQL) >= _KEPT_LIMIT:
+            _KEPT_SQL.clear()
+        _KEPT_SQL[key] = _write_sql(build, values)
+    kept = _KEPT_SQL[key]
+    if kept is None:
+        return list(build(**values))
+    sql, slots = kept
+    params = [slot[1] if slot[0] is None else _at(values[slot[0]], slot[1]) for slot in slots]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+# List lengths a shape is written for: a list is made up to the next multiple of 4 (of
+# 16 past 64) by repeating its last item (the same rows from `IN`, the same exclusions
+# twice), so forty people's ids and thirty-seven share one SQL and the kept shapes stay
+# few, at the price of a few more parameters.
+def _padded(items: list) -> list:
+    step = 4 if len(items) <= 64 else 16
+    size = len(items) if len(items) <= 4 else -(-len(items) // step) * step
+    return items + items[-1:] * (size - len(items))
+
+
+def _at(value, index):
+    return value if index is None else value[index]
+
+
+def _scope_key() -> tuple | None:
+    """The active tenancy scope, as the ORM would filter by it (homes by id); None when
+    it holds something else, and the ORM then runs the query as always."""
+    key = []
+    for name, value in sorted(get_scope().items()):
+        if isinstance(value, list | tuple | set | frozenset):
+            value = tuple(getattr(item, "pk", item) for item in value)
+        else:
+            value = getattr(value, "pk", value)
+        key.append((name, value))
+    try:
+        hash(tuple(key))
+    except TypeError:
+        return None
+    return tuple(key)
+
+
+def _stand_in(value, number: int):
+    """A value of the same type that no real one equals: ids are never negative, nothing
+    the rota holds is dated 1901, and no code or name reads like this text."""
+    if isinstance(value, bool) or not isinstance(value, int | date | str):
+        raise TypeError(f"kept_rows takes ints, text, dates and times, not {value!r}")
+    if isinstance(value, str):
+        return f"¤ kept_rows stand-in {number} ¤"
+    if isinstance(value, int):
+        return -number
+    if isinstance(value, datetime):
+        return datetime(1901, 1, 1, tzinfo=UTC) + timedelta(hours=number)
+    return date(1901, 1, 1) + timedelta(days=number)
+
+
+def _slot(where: dict, param) -> tuple:
+    try:
+        return where.get((type(param), param), (None, param))
+    except TypeError:  # a list or other unhashable constant: not a stand-in
+        return (None, param)
+
+
+def _write_sql(build, values: dict) -> tuple[str, list] | None:
+    where: dict[tuple, tuple[str, int | None]] = {}
+    stand_ins = {}
+    for name, value in values.items():
+        if isinstance(value, list):
+            stand_ins[name] = []
+            for index, item in enumerate(value):
+                stand_in = _stand_in(item, len(where) + 1)
+                where[type(stand_in), stand_in] = (name, index)
+                stand_ins[name].append(stand_in)
+        else:
+            stand_in = _stand_in(value, len(where) + 1)
+            where[type(stand_in), stand_in] = (name, None)
+            stand_ins[name] = stand_in
+    compiler = build(**stand_ins).query.get_compiler(connection.alias)
+    sql, params = compiler.as_sql()
+    if compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]]):
+        return None
+    slots = [_slot(where, param) for param in params]
+    if {slot for slot in slots if slot[0] is not None} != set(where.values()):
+        return None
+    return sql, slots
