@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 #: Neighbourhood kinds.
-KINDS = ("people", "days", "block", "cover", "weekly", "relaxed")
+KINDS = ("people", "days", "block", "cover", "weekly")
 #: Sub-problems should take about this long; sizes grow below and shrink above it.
 TARGET_SECONDS = 0.5
 #: Free (person, day) cells of a first neighbourhood.
@@ -220,11 +220,6 @@ class _Worker:
             kind = "people"
         if kind == "weekly":
             return self.weekly(cells)
-        if kind == "relaxed":
-            chosen = self.relaxed(roster, cells)
-            if chosen is not None:
-                return chosen
-            kind = "people"
         if kind == "people":
             k = max(1, min(people, round(cells / days)))
             length = min(days, max(7, round(cells / k)))
@@ -265,30 +260,6 @@ class _Worker:
         k = max(1, min(people, round(cells / max(1, len(days)))))
         chosen = frozenset(days)
         return {p: chosen for p in rng.sample(range(people), k)}
-
-    def relaxed(self, roster: Roster, cells: float) -> Free | None:
-        """The cells where the linear relaxation of the whole problem disagrees with the
-        roster, the most disagreeing most likely (RINS). Where the relaxation is close to
-        the best rosters, these are the cells to change, however far apart they are."""
-        lp = self.search.relaxation()
-        if not lp:
-            return None
-        staff, rng = self.problem.staff, self.rng
-        keyed = []
-        for (p, d), shares in lp.items():
-            shift = roster.shifts[staff[p].id][d]
-            # How much of the relaxation's weight is on something other than the roster's.
-            off = sum(shares.values()) if shift is None else 1 - shares.get(shift, 0.0)
-            if off > 0.05:
-                # Weighted sampling without replacement (Efraimidis-Spirakis keys).
-                keyed.append((rng.random() ** (1 / off), p, d))
-        if not keyed:
-            return None
-        keyed.sort(reverse=True)
-        days: dict[int, set[int]] = {}
-        for _, p, d in keyed[: max(1, round(cells))]:
-            days.setdefault(p, set()).add(d)
-        return {p: frozenset(ds) for p, ds in days.items()}
 
     def cover_people(self, roster: Roster, cells: float) -> Free | None:
         """People who could mend a cover line that is off its preferred number."""

@@ -12,7 +12,7 @@ from typing import Protocol
 
 from ortools.sat.python import cp_model
 
-from . import construct, diagnose, lns, relax
+from . import construct, diagnose, lns
 from .cpmodel import MONEY_SCALE, RotaModel
 from .evaluate import Evaluation, evaluate
 from .model import Problem, Progress, Roster, Solution
@@ -70,10 +70,6 @@ class Search:
         self.scoring_s = 0.0
         #: Set once ``solve`` has answered: a search still running may not report or offer.
         self.answered = threading.Event()
-        #: (person, day) -> {shift: value} in the whole model's linear relaxation, once
-        #: solved; empty when the whole model is too large to build or GLOP gave up.
-        self._relaxation: dict[tuple[int, int], dict[str, float]] | None = None
-        self._relaxation_lock = threading.Lock()
 
     def cancelled(self) -> bool:
         """True once the caller asked to stop."""
@@ -155,23 +151,6 @@ class Search:
         if status == cp_model.OPTIMAL:
             self.best.proven = True
         return status
-
-    def relaxation(self) -> dict[tuple[int, int], dict[str, float]]:
-        """The whole model's linear relaxation per cell, solved the first time it is asked
-        for (empty above ``LARGE_CELLS`` person-days, where the whole model is not built)."""
-        with self._relaxation_lock:
-            if self._relaxation is None:
-                self._relaxation = {}
-                cells = self.problem.days * len(self.problem.staff)
-                if cells <= LARGE_CELLS and self.remaining() > 1.0:
-                    rota = RotaModel(self.problem)
-                    values = relax.relaxation(rota.model, min(5.0, 0.25 * self.remaining()))
-                    if values is not None:
-                        self._relaxation = {
-                            cell: {s: values[lit.index] for s, lit in lits.items()}
-                            for cell, lits in rota.x.items()
-                        }
-            return self._relaxation
 
     def score(self, roster: Roster) -> Evaluation:
         """The evaluator's verdict on a whole roster, timed: answering needs one more."""
