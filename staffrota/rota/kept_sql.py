@@ -17,6 +17,7 @@ from django_scopes import get_scope
 # hundred shapes in practice).
 _KEPT_SQL: dict[tuple, tuple[str, list] | None] = {}
 _KEPT_LIMIT = 2000
+_UNWRITTEN = object()
 
 
 def kept_rows(build, **values) -> list[tuple]:
@@ -44,11 +45,13 @@ def kept_rows(build, **values) -> list[tuple]:
         scope_key,
         tuple((k, len(v) if isinstance(v, list) else None) for k, v in values.items()),
     )
-    if key not in _KEPT_SQL:
+    # Read once into a local: under threaded workers another thread may clear the dict
+    # between a write and a second read.
+    kept = _KEPT_SQL.get(key, _UNWRITTEN)
+    if kept is _UNWRITTEN:
         if len(_KEPT_SQL) >= _KEPT_LIMIT:
             _KEPT_SQL.clear()
-        _KEPT_SQL[key] = _write_sql(build, values)
-    kept = _KEPT_SQL[key]
+        kept = _KEPT_SQL[key] = _write_sql(build, values)
     if kept is None:
         return list(build(**values))
     sql, slots = kept
