@@ -21,6 +21,7 @@ from html import escape
 from django.utils import dateformat
 from django.utils.translation import get_language
 
+from staffrota.ops.memo import ProcessMemo
 from staffrota.rota.grid_html import (
     _LEAVE_SLOT,
     _cell_escaped,
@@ -227,18 +228,17 @@ def _off_cells(pk: int, full_name: str, first: date, length: int, cell_url: str,
 
 
 # A column's heading depends only on its day (and the language): drawn once per process.
-_DAY_HEADS: dict[tuple[date, str | None], str] = {}
+_DAY_HEADS = ProcessMemo(most=5000)  # years of days: starts again rather than grow
 
 
 def _day_head(day: date) -> str:
     key = (day, get_language())
     head = _DAY_HEADS.get(key)
     if head is None:
-        if len(_DAY_HEADS) > 5000:  # years of days: start again rather than grow
-            _DAY_HEADS.clear()
-        head = _DAY_HEADS[key] = (
+        head = _DAY_HEADS.keep(
+            key,
             f'<th scope="col" class="{"weekend" if day.weekday() >= 5 else ""}">'
-            f"{dateformat.format(day, 'D')}<br>{dateformat.format(day, 'j M')}</th>"
+            f"{dateformat.format(day, 'D')}<br>{dateformat.format(day, 'j M')}</th>",
         )
     return head
 

@@ -11,12 +11,13 @@ from datetime import UTC, date, datetime, timedelta
 from django.db import connection
 from django_scopes import get_scope
 
+from staffrota.ops.memo import ProcessMemo
+
 # The SQL the ORM wrote for each shape of query `kept_rows` runs, per process: keyed by
 # the database, the function building the query, the tenancy scope, the values given and
 # how many ids; None for a shape the ORM must run itself. Cleared when full (a few
 # hundred shapes in practice).
-_KEPT_SQL: dict[tuple, tuple[str, list] | None] = {}
-_KEPT_LIMIT = 2000
+_KEPT_SQL = ProcessMemo(most=2000)
 _UNWRITTEN = object()
 
 
@@ -45,13 +46,9 @@ def kept_rows(build, **values) -> list[tuple]:
         scope_key,
         tuple((k, len(v) if isinstance(v, list) else None) for k, v in values.items()),
     )
-    # Read once into a local: under threaded workers another thread may clear the dict
-    # between a write and a second read.
     kept = _KEPT_SQL.get(key, _UNWRITTEN)
     if kept is _UNWRITTEN:
-        if len(_KEPT_SQL) >= _KEPT_LIMIT:
-            _KEPT_SQL.clear()
-        kept = _KEPT_SQL[key] = _write_sql(build, values)
+        kept = _KEPT_SQL.keep(key, _write_sql(build, values))
     if kept is None:
         return list(build(**values))
     sql, slots = kept

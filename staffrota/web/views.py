@@ -12,6 +12,7 @@ from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from staffrota.ops.memo import ProcessMemo
 from staffrota.organisation.models import CareHome, Unit
 from staffrota.rota.grid_cache import my_shifts_html, rota_table, unit_groups_html
 from staffrota.rota.queries import rota_grid
@@ -65,7 +66,7 @@ def unit_list(request):
 # The unit a rota page shows, kept per process under the access version, which any save
 # of a unit or a home replaces (accounts.access): a manager's warm rota page runs no query.
 # Only read here (the page and the kept table), never changed.
-_ROTA_UNITS: dict[tuple[int, str], Unit] = {}
+_ROTA_UNITS = ProcessMemo(most=2000)
 
 
 def _rota_unit(request, unit_id: int) -> Unit:
@@ -80,9 +81,7 @@ def _rota_unit(request, unit_id: int) -> Unit:
             Unit.objects.select_related("care_home"), pk=unit_id, pk__in=access.unit_ids
         )
         if version:
-            if len(_ROTA_UNITS) >= 2000:  # versions come and go: start again, not grow
-                _ROTA_UNITS.clear()
-            _ROTA_UNITS[(unit_id, version)] = unit
+            _ROTA_UNITS.keep((unit_id, version), unit)
     if unit.care_home_id not in access.home_ids:
         raise Http404
     return unit
@@ -90,7 +89,7 @@ def _rota_unit(request, unit_id: int) -> Unit:
 
 # The addresses and labels of a rota page's period, by unit, period and language: the
 # template's date filters and URL tags were a fifth of a kept rota page's work.
-_ROTA_PERIODS: dict[tuple, dict] = {}
+_ROTA_PERIODS = ProcessMemo(most=5000)
 
 
 def _rota_period(unit_id: int, start, days: int) -> dict:
@@ -108,9 +107,7 @@ def _rota_period(unit_id: int, start, days: int) -> dict:
             "publish_url": reverse("rota_publish", args=[unit_id]),
             "export_url": reverse("rota_export", args=[unit_id]),
         }
-        if len(_ROTA_PERIODS) >= 5000:
-            _ROTA_PERIODS.clear()
-        _ROTA_PERIODS[key] = period
+        _ROTA_PERIODS.keep(key, period)
     return period
 
 

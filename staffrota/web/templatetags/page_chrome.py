@@ -14,15 +14,16 @@ from django.template.loader import render_to_string
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
+from staffrota.ops.memo import ProcessMemo
+
 register = template.Library()
 
 # Stands for the token while the header is kept: letters and digits, like a real token, so
 # escaping leaves both alike.
 _TOKEN = "csrfTokenGoesHere0"  # noqa: S105 - a placeholder, not a secret
 _NOT_PROVIDED = "NOTPROVIDED"  # noqa: S105 - what Django's csrf context gives without a request
-_HEADS: dict[tuple, SafeString] = {}
-_HEADERS: dict[tuple, tuple[str, str]] = {}
-_MOST = 10_000  # names x pages x menus: start again rather than grow without bound
+_HEADS = ProcessMemo(most=16)
+_HEADERS = ProcessMemo(most=10_000)  # names x pages x menus
 
 
 def _fragment(name: str, context: dict) -> str:
@@ -35,7 +36,7 @@ def page_head() -> SafeString:
     key = (settings.STATIC_URL, settings.DEBUG)  # what the addresses and htmx's script follow
     head = _HEADS.get(key)
     if head is None:
-        head = _HEADS[key] = mark_safe(_fragment("web/_page_head.html", {}))  # noqa: S308
+        head = _HEADS.keep(key, mark_safe(_fragment("web/_page_head.html", {})))  # noqa: S308
     return head
 
 
@@ -68,11 +69,9 @@ def page_header(context) -> SafeString:
     )
     parts = _HEADERS.get(key)
     if parts is None:
-        if len(_HEADERS) >= _MOST:
-            _HEADERS.clear()
         drawn = _fragment("web/_page_header.html", {**values, "csrf_token": _TOKEN})
         before, _, after = drawn.partition(_TOKEN)
-        parts = _HEADERS[key] = (before, after)
+        parts = _HEADERS.keep(key, (before, after))
     if not signed_in:
         return mark_safe(parts[0])  # noqa: S308 - rendered from our template, escaped there
     # Escaped as {% csrf_token %} escapes it (a token is letters and digits: unchanged).
