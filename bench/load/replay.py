@@ -14,6 +14,7 @@ No HTTP and no database CPU: add about 0.5 ms a request for gunicorn (bench/load
 
 import argparse
 import collections
+import cProfile
 import json
 import os
 import random
@@ -31,7 +32,7 @@ CANDIDATE = re.compile(r'name="staff" value="(\d+)"')
 class Mix:
     """The locustfile's people and tasks, each request timed in CPU seconds by name."""
 
-    def __init__(self, data: dict, rng: random.Random, staff_people: int):
+    def __init__(self, data: dict, rng: random.Random, staff_people: int, calls: bool = False):
         from django.test import Client
 
         def signed_in(session):
@@ -51,11 +52,20 @@ class Mix:
         self.anonymous = Client()
         self.cpu = collections.defaultdict(float)
         self.count = collections.Counter()
+        # Python calls by request: the same on every run from the same database copy, empty
+        # Redis database and seed, so two branches compare exactly on a busy machine.
+        self.calls = collections.Counter() if calls else None
 
     def timed(self, name, call):
+        counting = cProfile.Profile() if self.calls is not None else None
+        if counting:
+            counting.enable()
         started = time.process_time()
         response = call()
         self.cpu[name] += time.process_time() - started
+        if counting:
+            counting.disable()
+            self.calls[name] += sum(entry.callcount for entry in counting.getstats())
         self.count[name] += 1
         return response
 
@@ -170,6 +180,7 @@ def main() -> None:
     parser.add_argument("--tasks", type=int, default=3000, help="tasks measured")
     parser.add_argument("--staff-people", type=int, default=165, help="55 %% of 300 users")
     parser.add_argument("--seed", type=int, default=2)
+    parser.add_argument("--calls", action="store_true", help="count Python calls (slower)")
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "staffrota.settings")
@@ -179,20 +190,27 @@ def main() -> None:
     from django.conf import settings
 
     settings.ALLOWED_HOSTS = ["*"]
-    mix = Mix(json.loads(args.users.read_text()), random.Random(args.seed), args.staff_people)
+    mix = Mix(
+        json.loads(args.users.read_text()), random.Random(args.seed), args.staff_people, args.calls
+    )
     for _ in range(args.warm):
         mix.task()
     mix.cpu.clear()
     mix.count.clear()
+    if mix.calls is not None:
+        mix.calls.clear()
     for _ in range(args.tasks):
         mix.task()
     total, requests = sum(mix.cpu.values()), sum(mix.count.values())
     print(f"{requests} requests, {total * 1000 / requests:.2f} ms of CPU a request in-process")
-    print(f"{'request':<26} {'n':>6} {'ms each':>8} {'share':>7}")
+    if mix.calls is not None:
+        print(f"{sum(mix.calls.values()) / requests:,.0f} Python calls a request")
+    print(f"{'request':<26} {'n':>6} {'ms each':>8} {'share':>7} {'calls each':>11}")
     for name, seconds in sorted(mix.cpu.items(), key=lambda item: -item[1]):
+        each = f"{mix.calls[name] // mix.count[name]:,}" if mix.calls is not None else ""
         print(
             f"{name:<26} {mix.count[name]:>6} {seconds * 1000 / mix.count[name]:>8.1f} "
-            f"{100 * seconds / total:>6.1f}%"
+            f"{100 * seconds / total:>6.1f}% {each:>11}"
         )
 
 
