@@ -17,6 +17,6 @@ bench:
 	.venv/bin/python -m bench.optimiser --instances ../shared/benchmarks/shift-scheduling/instances --time-limit 60 --out var/bench/optimiser
 	.venv/bin/python -m bench.forecast --data ../shared/benchmarks/forecast/swast_daily_ambulance_demand.csv --horizon 30 --origins 8 --step 30 --out var/bench/forecast
 
-# 300 users against gunicorn + PostgreSQL + Redis on 127.0.0.1 (bench/load/README.md).
+# 300 users against the web server (Granian) + PostgreSQL + Redis on 127.0.0.1 (bench/load/README.md).
 bench-load:
 	bash bench/load/run.sh

@@ -103,6 +103,7 @@ def run(args: argparse.Namespace) -> None:
         ],
         cwd=ROOT,
     )
+    environment = {}
     if os.name == "nt":
         web_command = [
             str(PYTHON),
@@ -112,17 +113,9 @@ def run(args: argparse.Namespace) -> None:
             "--noreload",
         ]
     else:
-        web_command = [
-            str(BIN / "gunicorn"),
-            "staffrota.wsgi",
-            "--bind",
-            f"{args.host}:{args.port}",
-            "--workers",
-            "3",
-            "--log-level",
-            "warning",
-        ]
-    web = subprocess.Popen(web_command, cwd=ROOT)
+        web_command = [str(PYTHON), str(ROOT / "deploy" / "serve.py")]
+        environment = {"WEB_BIND": f"{args.host}:{args.port}", "WEB_ACCESS_LOG": "0"}
+    web = subprocess.Popen(web_command, cwd=ROOT, env={**os.environ, **environment})
     time.sleep(2)
     say(f"Staff Rota is running at {address}  (Ctrl-C stops it)")
     manage("demo_logins")

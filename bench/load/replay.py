@@ -9,7 +9,8 @@ Django's test client, warms up first, then reports where this process's CPU went
     DATABASE_URL=... REDIS_URL=... SESSION_STORE=cache \\
       .venv/bin/python -m bench.load.replay --warm 3000 --tasks 3000
 
-No HTTP and no database CPU: add about 0.5 ms a request for gunicorn (bench/load/README.md).
+No HTTP and no database CPU: add the web server's share, about 0.2-0.5 ms a request
+(bench/load/README.md).
 """
 
 import argparse

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The 300-user load test: gunicorn on 127.0.0.1 against PostgreSQL and Redis, Locust
+# The 300-user load test: the web server (deploy/serve.py, Granian) on 127.0.0.1 against PostgreSQL and Redis, Locust
 # headless for a fixed time, then everything it started is stopped. See README.md.
 #   bench/load/run.sh                      # 300 users, 3 minutes
 #   USERS=50 DURATION=60s bench/load/run.sh
@@ -10,8 +10,7 @@ USERS=${USERS:-300}
 SPAWN_RATE=${SPAWN_RATE:-30}
 DURATION=${DURATION:-3m}
 PORT=${PORT:-8031}
-# As deploy/gunicorn.conf.py: a threaded worker per core (keeps connections alive).
-# WORKERS=4 THREADS=1 gives the sync workers of the earlier rounds.
+# As deploy/serve.py: a process per core, 4 threads each running views.
 WORKERS=${WORKERS:-$(nproc)}
 THREADS=${THREADS:-4}
 OUT=${OUT:-var/bench/load}
@@ -32,9 +31,8 @@ case "$DATABASE_URL" in postgres://*@127.0.0.1*|postgres://*@localhost*) ;; *)
 .venv/bin/python manage.py collectstatic --noinput -v0
 .venv/bin/python -m bench.load.prepare --out "$OUT/users.json"
 
-.venv/bin/gunicorn staffrota.wsgi -b "127.0.0.1:$PORT" -w "$WORKERS" --threads "$THREADS" \
-  --max-requests 0 --access-logfile - --access-logformat '%(m)s %(s)s %(M)s %(U)s' \
-  > "$OUT/gunicorn.log" 2>&1 &
+WEB_BIND="127.0.0.1:$PORT" WEB_WORKERS="$WORKERS" WEB_THREADS="$THREADS" \
+  .venv/bin/python deploy/serve.py > "$OUT/server.log" 2>&1 &
 SERVER=$!
 trap 'kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null || true' EXIT
 for _ in $(seq 50); do curl -fs "http://127.0.0.1:$PORT/api/v1/ping/" >/dev/null && break; sleep 0.2; done
@@ -49,7 +47,7 @@ LOCUST=$!
 # CPU per request, measured over the steady middle of the run (see cpu.py): what the
 # server and its database cost whatever else the machine is doing.
 database=$(echo "$DATABASE_URL" | sed -E 's|.*/([^/?]+).*|\1|')
-served() { grep -cE '^(GET|POST) ' "$OUT/gunicorn.log" || true; }
+served() { grep -cE '"request": "(GET|POST) ' "$OUT/server.log" || true; }
 sleep $((seconds / 6))
 .venv/bin/python -m bench.load.cpu snapshot --server "$SERVER" --database "$database" --out "$OUT/cpu-before.json"
 first=$(served)

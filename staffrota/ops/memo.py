@@ -1,7 +1,7 @@
 """Things a web process works out once and reuses (page fragments, kept SQL, labels).
 
 Each store is a plain dict emptied when it reaches its size, so keys that come and go
-(versions, days) cannot make it grow without bound. Under threaded gunicorn workers two
+(versions, days) cannot make it grow without bound. Under the web server's threads two
 threads may work the same value out at once (both results are equal) and one may empty
 the store while another writes: `keep` returns the value it was given, never reads it
 back, so that is harmless.

@@ -1,6 +1,6 @@
 """Prometheus metrics: requests, latency and errors by view; job queue depth and failures.
 
-Under gunicorn with several workers set PROMETHEUS_MULTIPROC_DIR (deploy/ does): each
+Under a web server with several processes set PROMETHEUS_MULTIPROC_DIR (deploy/ does): each
 worker writes its counters there and /metrics adds them up (prometheus_client's
 multiprocess mode). Queue depth and job failures are read when scraped, from the broker
 and the database, so they are the same whichever process answers.
