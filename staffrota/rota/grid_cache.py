@@ -182,6 +182,23 @@ def version_keys(*, units=(), homes=(), people=(), absences=()) -> list[str]:
     )
 
 
+def unit_week_keys(unit_id: int, monday: date) -> list[str]:
+    """The keys of the versions of one week of a unit's shifts (from `monday`): a shift
+    saved or deleted on a day of it, or the unit's shifts changed in bulk, replace one of
+    them; a change in another week of the unit does not (its own version is replaced by
+    every change of the unit's shifts). For other caches of a unit's shifts by week."""
+    return [_UNIT_WEEKS_VERSION.format(unit_id), _week_key(unit_id, monday)]
+
+
+def versions_and_entries(version_keys: list[str], keys: list[str]) -> tuple[dict, dict]:
+    """The current versions under `version_keys` (one not there set anew, as `_kept` does)
+    and the entries found under `keys`, in one round trip: for caches made of pieces kept
+    under versions of their own."""
+    found = cache.get_many([*version_keys, *keys])
+    current = dict(zip(version_keys, _versions_in(found, version_keys), strict=True))
+    return current, {key: found[key] for key in keys if key in found}
+
+
 def kept(version_keys: list[str], key: str, build, timeout: int = TABLE_TIMEOUT):
     """`_kept` for other caches on the same versions (API lists): `build()` takes nothing."""
     return _kept(version_keys, key, lambda _versions: build(), timeout)
