@@ -411,22 +411,35 @@ def open_shifts_html(*, staff_id: int, home_id: int, staff, today: date) -> str:
     home (unit names, shift types), everyone's (roles), or the shifts and offers of the
     units they work on. Those units are kept in the entry and their versions checked on
     each read."""
-    from staffrota.rota.offers import open_shift_units, open_shifts_for
+    from staffrota.rota.offers import open_shifts_for
 
     key, entry = _person_entry(_OPEN_SHIFTS, staff_id, home_id, today)
     if entry is not None:
         return entry["html"]
-    staff = staff()
-    units = open_shift_units(staff)
+    from staffrota.rota import self_service
+    from staffrota.rota.rules import ROLE_COVERS
+
+    # Most days nothing is offered: the person's record (some 100 columns) and the rules
+    # check are read only when something is.
+    person = self_service.person_row(staff_id)
+    if person is None:  # not found here: their record read as the page always did it
+        record = staff()
+        person = (record.home_unit_id, None, None, record.job_role.code)
+    home_unit_id, _home, _role_id, role_code = person
+    units = [home_unit_id, *self_service.covered_units(staff_id)]  # as open_shift_units
     # Read before the shifts: a change meanwhile leaves this entry stamped as older.
     unit_versions = _current([_UNIT_VERSION.format(u) for u in units])
-    shifts = open_shifts_for(staff, today=today, units=units)
-    html = str(
-        render_to_string(
-            "rota/_open_shift_list.html",
-            {"shifts": shifts, "csrf_placeholder": mark_safe(CSRF_PLACEHOLDER)},  # noqa: S308
-        )
-    ).strip()
+    roles = ROLE_COVERS.get(role_code, {role_code})
+    if self_service.anything_offered(units=units, roles=roles, today=today):
+        shifts = open_shifts_for(staff(), today=today, units=units)
+        html = str(
+            render_to_string(
+                "rota/_open_shift_list.html",
+                {"shifts": shifts, "csrf_placeholder": mark_safe(CSRF_PLACEHOLDER)},  # noqa: S308
+            )
+        ).strip()
+    else:
+        html = self_service.empty_list_html("rota/_open_shift_list.html", CSRF_PLACEHOLDER)
     cache.set(
         key, {"units": units, "unit_versions": unit_versions, "html": html}, timeout=TABLE_TIMEOUT
     )
@@ -501,8 +514,25 @@ def _swap_mine(*, staff_id: int, home_id: int, staff, today: date) -> dict:
     key, entry = _person_entry(_SWAP_MINE, staff_id, home_id, today)
     if entry is not None:
         return entry
+    from staffrota.rota import self_service
+
     # Their record changing replaces their home's version, so the unit and role kept here
-    # hold as long as the entry does.
+    # hold as long as the entry does. Most people have no swap: their record and swaps
+    # (model instances) are read only when they have one.
+    person = self_service.person_row(staff_id)
+    if person is not None and not self_service.has_swaps(staff_id):
+        unit_id, unit_home_id, role_id, _role_code = person
+        entry = {
+            "mine": _swap_options(self_service.future_shifts(staff_id, today)),
+            "swaps": self_service.empty_list_html("rota/_swap_list.html", SWAP_CSRF_PLACEHOLDER),
+            "units": [],
+            "unit_versions": _current([]),
+            "unit_id": unit_id,
+            "role_id": role_id,
+            "unit_home_id": unit_home_id,
+        }
+        cache.set(key, entry, timeout=TABLE_TIMEOUT)
+        return entry
     record = staff()
     entry = _swap_mine_render(staff=record, today=today)
     entry["unit_id"], entry["role_id"] = record.home_unit_id, record.job_role_id
@@ -575,6 +605,15 @@ def _swap_theirs_rows(unit_id: int, role_id: int, today: date, *, exclude=None, 
     return rows, len(found) <= limit
 
 
+def _swap_options(mine) -> str:
+    """The options of the person's own shifts, from (id, day, shift type name)."""
+    memo: dict = {}
+    return "".join(
+        f'<option value="{pk}">{_day_short(day, memo)} {escape(type_name)}</option>'
+        for pk, day, type_name in mine
+    )
+
+
 def _swap_mine_render(*, staff, today: date) -> dict:
     from staffrota.rota.models import Shift, ShiftStatus, ShiftSwap
 
@@ -583,11 +622,7 @@ def _swap_mine_render(*, staff, today: date) -> dict:
         .order_by("starts_at", "pk")
         .values_list("pk", "date", "shift_type__name")[:40]
     )
-    memo: dict = {}
-    options = "".join(
-        f'<option value="{pk}">{_day_short(day, memo)} {escape(type_name)}</option>'
-        for pk, day, type_name in mine
-    )
+    options = _swap_options(mine)
     swaps = list(
         (ShiftSwap.objects.filter(proposer=staff) | ShiftSwap.objects.filter(colleague=staff))
         .select_related(
