@@ -563,34 +563,49 @@ def _day_short(day: date, memo: dict) -> str:
     return memo[day]
 
 
-def _swap_theirs_rows(unit_id: int, role_id: int, today: date, *, exclude=None, limit=None):
-    """(holder, option) for the published shifts of this unit and role held by someone,
-    from tomorrow to six weeks ahead, in order; and whether that is all of them."""
+def _theirs(unit_id: int, role_id: int, after: date, until: date, exclude=None, limit=None):
     from staffrota.rota.models import Shift, ShiftStatus
 
-    limit = limit or _THEIRS_SHOWN
     shifts = Shift.objects.filter(
         unit=unit_id,
         job_role=role_id,
         status=ShiftStatus.PUBLISHED,
-        date__gt=today,
-        date__lte=today + timedelta(weeks=6),
+        date__gt=after,
+        date__lte=until,
         staff__isnull=False,
     )
     if exclude is not None:
         shifts = shifts.exclude(staff=exclude)
-    found = list(
-        shifts.order_by("starts_at", "pk").values_list(
-            "pk",
-            "date",
-            "staff_id",
-            "shift_type__name",
-            "staff__user__first_name",
-            "staff__user__last_name",
-            "staff__sap_number",
-            "job_role__name",
-        )[: limit + 1]
-    )
+    return shifts.order_by("starts_at", "pk").values_list(
+        "pk",
+        "date",
+        "staff_id",
+        "shift_type__name",
+        "staff__user__first_name",
+        "staff__user__last_name",
+        "staff__sap_number",
+        "job_role__name",
+    )[: limit + 1]
+
+
+def _theirs_kept(unit_id: int, role_id: int, after: date, until: date):
+    # The list kept per unit and role: a few more than are shown (the person asking may
+    # hold some of them), its SQL written once per process (`kept_rows`, which needs
+    # every value that varies passed in, the last day too).
+    return _theirs(unit_id, role_id, after, until, limit=_THEIRS_SHOWN + 50)
+
+
+def _swap_theirs_rows(unit_id: int, role_id: int, today: date, *, exclude=None, limit=None):
+    """(holder, option) for the published shifts of this unit and role held by someone,
+    from tomorrow to six weeks ahead, in order; and whether that is all of them."""
+    from staffrota.rota.kept_sql import kept_rows
+
+    limit = limit or _THEIRS_SHOWN
+    until = today + timedelta(weeks=6)
+    if exclude is None and limit == _THEIRS_SHOWN + 50:
+        found = kept_rows(_theirs_kept, unit_id=unit_id, role_id=role_id, after=today, until=until)
+    else:
+        found = list(_theirs(unit_id, role_id, today, until, exclude=exclude, limit=limit))
     memo: dict = {}
     rows = []
     for pk, day, holder, type_name, first, last, sap, role_name in found[:limit]:
