@@ -182,6 +182,23 @@ def version_keys(*, units=(), homes=(), people=(), absences=()) -> list[str]:
     )
 
 
+def unit_week_keys(unit_id: int, monday: date) -> list[str]:
+    """The keys of the versions of one week of a unit's shifts (from `monday`): a shift
+    saved or deleted on a day of it, or the unit's shifts changed in bulk, replace one of
+    them; a change in another week of the unit does not (its own version is replaced by
+    every change of the unit's shifts). For other caches of a unit's shifts by week."""
+    return [_UNIT_WEEKS_VERSION.format(unit_id), _week_key(unit_id, monday)]
+
+
+def versions_and_entries(version_keys: list[str], keys: list[str]) -> tuple[dict, dict]:
+    """The current versions under `version_keys` (one not there set anew, as `_kept` does)
+    and the entries found under `keys`, in one round trip: for caches made of pieces kept
+    under versions of their own."""
+    found = cache.get_many([*version_keys, *keys])
+    current = dict(zip(version_keys, _versions_in(found, version_keys), strict=True))
+    return current, {key: found[key] for key in keys if key in found}
+
+
 def kept(version_keys: list[str], key: str, build, timeout: int = TABLE_TIMEOUT):
     """`_kept` for other caches on the same versions (API lists): `build()` takes nothing."""
     return _kept(version_keys, key, lambda _versions: build(), timeout)
@@ -314,32 +331,13 @@ def my_shifts_html(*, staff_id: int, home_id: int, start: date, days: int = 28) 
         _MINE.format(staff_id, start.isoformat(), days),
         lambda _versions: _my_shifts_render(staff_id=staff_id, start=start, days=days),
     )
-    return mark_safe(html)  # noqa: S308 - rendered by our own template
+    return mark_safe(html)  # noqa: S308 - written and escaped by rota/my_shifts.py
 
 
 def _my_shifts_render(*, staff_id: int, start: date, days: int) -> str:
-    from django.shortcuts import get_object_or_404
+    from staffrota.rota.my_shifts import my_shifts_body
 
-    from staffrota.leave.queries import upcoming_leave
-    from staffrota.organisation.models import StaffMember
-    from staffrota.rota.queries import shifts_for_person
-
-    staff = get_object_or_404(
-        StaffMember.objects.select_related("home_unit", "job_role"), pk=staff_id
-    )
-    shifts = shifts_for_person(staff=staff, start=start, days=days)
-    leave = upcoming_leave(staff=staff, start=start, days=days)
-    return str(
-        render_to_string(
-            "web/_my_shifts.html",
-            {
-                "staff": staff,
-                "shifts": shifts,
-                "leave": leave,
-                "total_hours": sum(shift.paid_hours for shift in shifts),
-            },
-        )
-    )
+    return my_shifts_body(staff_id=staff_id, start=start, days=days)
 
 
 def vacancy_list_html(
@@ -413,22 +411,35 @@ def open_shifts_html(*, staff_id: int, home_id: int, staff, today: date) -> str:
     home (unit names, shift types), everyone's (roles), or the shifts and offers of the
     units they work on. Those units are kept in the entry and their versions checked on
     each read."""
-    from staffrota.rota.offers import open_shift_units, open_shifts_for
+    from staffrota.rota.offers import open_shifts_for
 
     key, entry = _person_entry(_OPEN_SHIFTS, staff_id, home_id, today)
     if entry is not None:
         return entry["html"]
-    staff = staff()
-    units = open_shift_units(staff)
+    from staffrota.rota import self_service
+    from staffrota.rota.rules import ROLE_COVERS
+
+    # Most days nothing is offered: the person's record (some 100 columns) and the rules
+    # check are read only when something is.
+    person = self_service.person_row(staff_id)
+    if person is None:  # not found here: their record read as the page always did it
+        record = staff()
+        person = (record.home_unit_id, None, None, record.job_role.code)
+    home_unit_id, _home, _role_id, role_code = person
+    units = [home_unit_id, *self_service.covered_units(staff_id)]  # as open_shift_units
     # Read before the shifts: a change meanwhile leaves this entry stamped as older.
     unit_versions = _current([_UNIT_VERSION.format(u) for u in units])
-    shifts = open_shifts_for(staff, today=today, units=units)
-    html = str(
-        render_to_string(
-            "rota/_open_shift_list.html",
-            {"shifts": shifts, "csrf_placeholder": mark_safe(CSRF_PLACEHOLDER)},  # noqa: S308
-        )
-    ).strip()
+    roles = ROLE_COVERS.get(role_code, {role_code})
+    if self_service.anything_offered(units=units, roles=roles, today=today):
+        shifts = open_shifts_for(staff(), today=today, units=units)
+        html = str(
+            render_to_string(
+                "rota/_open_shift_list.html",
+                {"shifts": shifts, "csrf_placeholder": mark_safe(CSRF_PLACEHOLDER)},  # noqa: S308
+            )
+        ).strip()
+    else:
+        html = self_service.empty_list_html("rota/_open_shift_list.html", CSRF_PLACEHOLDER)
     cache.set(
         key, {"units": units, "unit_versions": unit_versions, "html": html}, timeout=TABLE_TIMEOUT
     )
@@ -503,8 +514,25 @@ def _swap_mine(*, staff_id: int, home_id: int, staff, today: date) -> dict:
     key, entry = _person_entry(_SWAP_MINE, staff_id, home_id, today)
     if entry is not None:
         return entry
+    from staffrota.rota import self_service
+
     # Their record changing replaces their home's version, so the unit and role kept here
-    # hold as long as the entry does.
+    # hold as long as the entry does. Most people have no swap: their record and swaps
+    # (model instances) are read only when they have one.
+    person = self_service.person_row(staff_id)
+    if person is not None and not self_service.has_swaps(staff_id):
+        unit_id, unit_home_id, role_id, _role_code = person
+        entry = {
+            "mine": _swap_options(self_service.future_shifts(staff_id, today)),
+            "swaps": self_service.empty_list_html("rota/_swap_list.html", SWAP_CSRF_PLACEHOLDER),
+            "units": [],
+            "unit_versions": _current([]),
+            "unit_id": unit_id,
+            "role_id": role_id,
+            "unit_home_id": unit_home_id,
+        }
+        cache.set(key, entry, timeout=TABLE_TIMEOUT)
+        return entry
     record = staff()
     entry = _swap_mine_render(staff=record, today=today)
     entry["unit_id"], entry["role_id"] = record.home_unit_id, record.job_role_id
@@ -535,34 +563,49 @@ def _day_short(day: date, memo: dict) -> str:
     return memo[day]
 
 
-def _swap_theirs_rows(unit_id: int, role_id: int, today: date, *, exclude=None, limit=None):
-    """(holder, option) for the published shifts of this unit and role held by someone,
-    from tomorrow to six weeks ahead, in order; and whether that is all of them."""
+def _theirs(unit_id: int, role_id: int, after: date, until: date, exclude=None, limit=None):
     from staffrota.rota.models import Shift, ShiftStatus
 
-    limit = limit or _THEIRS_SHOWN
     shifts = Shift.objects.filter(
         unit=unit_id,
         job_role=role_id,
         status=ShiftStatus.PUBLISHED,
-        date__gt=today,
-        date__lte=today + timedelta(weeks=6),
+        date__gt=after,
+        date__lte=until,
         staff__isnull=False,
     )
     if exclude is not None:
         shifts = shifts.exclude(staff=exclude)
-    found = list(
-        shifts.order_by("starts_at", "pk").values_list(
-            "pk",
-            "date",
-            "staff_id",
-            "shift_type__name",
-            "staff__user__first_name",
-            "staff__user__last_name",
-            "staff__sap_number",
-            "job_role__name",
-        )[: limit + 1]
-    )
+    return shifts.order_by("starts_at", "pk").values_list(
+        "pk",
+        "date",
+        "staff_id",
+        "shift_type__name",
+        "staff__user__first_name",
+        "staff__user__last_name",
+        "staff__sap_number",
+        "job_role__name",
+    )[: limit + 1]
+
+
+def _theirs_kept(unit_id: int, role_id: int, after: date, until: date):
+    # The list kept per unit and role: a few more than are shown (the person asking may
+    # hold some of them), its SQL written once per process (`kept_rows`, which needs
+    # every value that varies passed in, the last day too).
+    return _theirs(unit_id, role_id, after, until, limit=_THEIRS_SHOWN + 50)
+
+
+def _swap_theirs_rows(unit_id: int, role_id: int, today: date, *, exclude=None, limit=None):
+    """(holder, option) for the published shifts of this unit and role held by someone,
+    from tomorrow to six weeks ahead, in order; and whether that is all of them."""
+    from staffrota.rota.kept_sql import kept_rows
+
+    limit = limit or _THEIRS_SHOWN
+    until = today + timedelta(weeks=6)
+    if exclude is None and limit == _THEIRS_SHOWN + 50:
+        found = kept_rows(_theirs_kept, unit_id=unit_id, role_id=role_id, after=today, until=until)
+    else:
+        found = list(_theirs(unit_id, role_id, today, until, exclude=exclude, limit=limit))
     memo: dict = {}
     rows = []
     for pk, day, holder, type_name, first, last, sap, role_name in found[:limit]:
@@ -577,6 +620,15 @@ def _swap_theirs_rows(unit_id: int, role_id: int, today: date, *, exclude=None, 
     return rows, len(found) <= limit
 
 
+def _swap_options(mine) -> str:
+    """The options of the person's own shifts, from (id, day, shift type name)."""
+    memo: dict = {}
+    return "".join(
+        f'<option value="{pk}">{_day_short(day, memo)} {escape(type_name)}</option>'
+        for pk, day, type_name in mine
+    )
+
+
 def _swap_mine_render(*, staff, today: date) -> dict:
     from staffrota.rota.models import Shift, ShiftStatus, ShiftSwap
 
@@ -585,11 +637,7 @@ def _swap_mine_render(*, staff, today: date) -> dict:
         .order_by("starts_at", "pk")
         .values_list("pk", "date", "shift_type__name")[:40]
     )
-    memo: dict = {}
-    options = "".join(
-        f'<option value="{pk}">{_day_short(day, memo)} {escape(type_name)}</option>'
-        for pk, day, type_name in mine
-    )
+    options = _swap_options(mine)
     swaps = list(
         (ShiftSwap.objects.filter(proposer=staff) | ShiftSwap.objects.filter(colleague=staff))
         .select_related(

@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from staffrota.api import queries
+from staffrota.api import queries, shift_weeks
 from staffrota.api.permissions import ManagerWritesPermission, TokenScopePermission
 from staffrota.api.serializers import (
     ShiftCancelSerializer,
@@ -133,14 +133,57 @@ class ShiftListCreate(ApiListView):
             shifts = shifts.filter(VACANT) if filters["vacant"] else shifts.exclude(VACANT)
         return shifts.select_related(*SHIFT_RELATED).order_by("starts_at", "pk")
 
+    def _one_unit(self) -> int | None:
+        """The unit, when this is a manager's list of one unit of theirs by days and
+        nothing else: the list integrations poll all day, built from the unit's weeks
+        kept for every manager who sees it (`shift_weeks`)."""
+        access, filters = self.request.access, self.filters()
+        unit = filters.get("unit")
+        if (
+            not access.manages
+            or unit not in access.unit_ids
+            or filters.get("vacant") is not None
+            or any(name in filters for name in ("home", "staff", "status"))
+        ):
+            return None
+        return unit
+
     def cache_version_keys(self) -> list[str]:
         access = self.request.access
         if not access.manages:  # their own shifts, on whichever unit
             return version_keys(homes=access.home_ids, people=[access.staff_id or 0])
+        unit = self._one_unit()
+        if unit is not None:  # the weeks asked for, not every change on the unit
+            filters = self.filters()
+            return shift_weeks.period_version_keys(
+                unit_id=unit,
+                first=filters["date_from"],
+                last=filters["date_to"],
+                home_ids=access.home_ids,
+            )
         unit = self.filters().get("unit")
         return version_keys(
             units=[unit] if unit is not None else access.unit_ids, homes=access.home_ids
         )
+
+    def _list(self) -> Response:
+        unit = self._one_unit()
+        if unit is None:
+            return super()._list()
+        filters = self.filters()
+        shown = shift_weeks.unit_shifts_json(
+            queries.shifts_visible(self.request.access),
+            unit_id=unit,
+            home_ids=self.request.access.home_ids,
+            first=filters["date_from"],
+            last=filters["date_to"],
+            columns=_SHIFT_COLUMNS,
+            to_json=shift_json,
+        )
+        page = self.paginate_queryset(shown)
+        if page is not None:
+            return self.get_paginated_response(page)
+        return Response(shown)
 
     def rows(self, queryset):
         return queryset.values_list(*_SHIFT_COLUMNS)
