@@ -21,18 +21,11 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from .model import Cover, Problem, Roster, Staff
-from .runs import RunAutomaton, add_runs
 from .weekly import add_weekly_rest
 
 #: Money is in pence per hour, so minutes * hourly rate is 60 times pence; penalties are then
 #: scaled by the same factor to keep the objective integral.
 MONEY_SCALE = 60
-
-#: State the run rules of a line with a minimum run of work or of days off once more as an
-#: automaton (``runs.py``): a tighter linear relaxation of each person's line.
-RUN_AUTOMATON = False
-#: Experiment: the automaton alone, without the run inequalities.
-RUN_AUTOMATON_ONLY = False
 
 
 @dataclass
@@ -271,9 +264,6 @@ class RotaModel:
                     )
 
         kmax = c.max_consecutive_shifts
-        if RUN_AUTOMATON_ONLY and (c.min_consecutive_shifts > 1 or c.min_consecutive_days_off > 1):
-            self._add_run_automaton(p, person, a, b)
-            kmax = None
         if kmax is not None and kmax < h:
             for d in range(max(0, a - kmax), min(h - kmax, b)):
                 self._add(sum(w(d + j) for j in range(kmax + 1)) <= kmax)
@@ -285,8 +275,6 @@ class RotaModel:
         # least kmin days; runs touching either end are exempt (benchmark rule H7).
         kmin = c.min_consecutive_shifts
         koff = c.min_consecutive_days_off
-        if RUN_AUTOMATON_ONLY and (kmin > 1 or koff > 1):
-            kmin = koff = 1
         for d in range(max(1, a - max(kmin, koff)), min(h, b + 1)):
             near = a <= d <= b  # day d-1 or d is free
             for j in range(1, kmin):
@@ -295,9 +283,6 @@ class RotaModel:
             for j in range(1, koff):
                 if d + j <= h - 1 and (near or a <= d + j < b):
                     self._add(w(d - 1) - w(d) + w(d + j) <= 1)
-
-        if RUN_AUTOMATON and not RUN_AUTOMATON_ONLY and (kmin > 1 or koff > 1):
-            self._add_run_automaton(p, person, a, b)
 
         if c.max_weekends is not None or any(g.kind == "weekends" for g in problem.fairness):
             weekend_vars: list[cp_model.LinearExprT] = []
@@ -323,20 +308,6 @@ class RotaModel:
                 self._add(sum(weekend_vars) <= c.max_weekends)
 
         add_weekly_rest(self, p)
-
-    def _add_run_automaton(self, p: int, person: Staff, a: int, b: int) -> None:
-        c = person.contract
-        automaton = RunAutomaton(
-            c.min_consecutive_shifts,
-            c.max_consecutive_shifts,
-            c.min_consecutive_days_off,
-            person.days_worked_before,
-        )
-        h = self.problem.days
-        head = [int(self.w(p, d)) for d in range(a)]  # type: ignore[call-overload]
-        tail = [int(self.w(p, d)) for d in range(b, h)]  # type: ignore[call-overload]
-        days = [self.w(p, d) for d in range(a, b)]
-        add_runs(self.model, automaton, head, days, tail, self.model.add_automaton)
 
     def minutes_expr(self, p: int, days: range) -> cp_model.LinearExprT:
         """Minutes person ``p`` works on ``days`` (constants outside the free cells)."""
