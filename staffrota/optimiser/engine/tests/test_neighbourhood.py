@@ -119,31 +119,3 @@ def test_weekly_neighbourhood_frees_the_same_days_of_every_week_in_a_few_weeks()
     # Mostly weekends, and over the whole horizon, not only its start.
     assert sum(bool(set().union(*f.values()) & weekend_days) for f in frees) >= 20
     assert max(max(next(iter(f.values()))) for f in frees) >= 70
-
-
-@needs_benchmark
-def test_walking_worker_moves_on_a_stall_and_tracks_the_exact_value():
-    problem = read_instance(BENCHMARK / "instances" / "Instance5.txt")
-    start = read_roster(BENCHMARK / "reference-rosters" / "Instance5.roster.csv", problem)
-    now = time.monotonic()
-    search = Search(problem, 1, now + 60, now, None, None)
-    assert search.adopt(start)
-    _, start_value = search.snapshot()
-    search.improved_at = now - 30  # nothing better for 30 s: a stall
-    worker = lns._Worker(search, seed=5, walker=True)
-
-    moved = []
-    for _ in range(6):
-        worker.step("people", now + 60)
-        assert worker.current is not None
-        moved.append(worker.current)
-
-    assert worker.stats["walk:steps"] == 6
-    assert worker.stats["walk:moved"] >= 1
-    for roster, value in moved:
-        check = evaluate(problem, roster)
-        assert check.violations == []
-        assert check.total == value  # every walked change is exact, as the descent's
-    assert any(changed_cells(problem, start, roster) for roster, _ in moved)
-    _, best = search.snapshot()
-    assert best <= start_value  # the best never gets worse, whatever the walk does
