@@ -46,12 +46,6 @@ WEEKLY_WEEKS = 8
 #: Most free cells of a first "weekly" neighbourhood (the benchmark's 60 people: 480).
 WEEKLY_START_MAX = 500
 
-#: A stall: no better roster for this share of the time limit (at least STALL_MIN_S).
-STALL_SHARE, STALL_MIN_S = 0.08, 3.0
-#: A walking worker accepts a changed roster up to this much worse (unscaled points), and
-#: goes back to the best after this many steps without a new best.
-WALK_SLACK, WALK_STEPS = 3, 40
-
 Free = dict[int, tuple[int, int] | frozenset[int]]
 
 
@@ -108,13 +102,8 @@ def value_of(rota: RotaModel, roster: Roster, limit: float) -> tuple[list[int], 
 
 
 class _Worker:
-    def __init__(self, search: Search, seed: int, walker: bool = False) -> None:
+    def __init__(self, search: Search, seed: int) -> None:
         self.search = search
-        #: Walks away from the best roster when the search stalls (one of two threads):
-        #: each step must change the roster and may make it a little worse.
-        self.walker = walker
-        self.current: tuple[Roster, int] | None = None
-        self.walked = 0
         self.problem = search.problem
         self.rng = random.Random(seed)
         self.cells = dict.fromkeys(KINDS, float(START_CELLS))
@@ -163,15 +152,6 @@ class _Worker:
         roster, value = s.snapshot()
         if roster is None or value is None:
             return
-        walking = self.walker and self._stalled()
-        if not walking:
-            self.current = None
-        else:
-            drift = self.current is not None and self.current[1] > value + 4 * WALK_SLACK * s.scale
-            if self.current is None or self.walked >= WALK_STEPS or drift:
-                self.current, self.walked = (roster, value), 0
-            roster, value = self.current
-            self.walked += 1
         started = time.monotonic()
         # Vary the size around the adapted one so some neighbourhoods are bigger than usual.
         cells = self.cells[kind] * self.rng.uniform(0.6, 1.5)
@@ -183,8 +163,6 @@ class _Worker:
             self.cells[kind] = max(MIN_CELLS, self.cells[kind] * 0.85)
             return
         values, before = base
-        if walking:
-            _force_change(rota, roster)
         spent = time.monotonic() - started
         self.overhead[kind] = max(spent, 0.8 * self.overhead[kind] + 0.2 * spent)
         hint = rota.model.proto.solution_hint
@@ -203,25 +181,17 @@ class _Worker:
         improved = False
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             after = round(solver.objective_value)
-            slack = WALK_SLACK * s.scale if walking else 0
-            if after <= before + slack:
+            if after <= before:
                 solution = solver.response_proto.solution
                 new = rota.roster(lambda v: solution[v.index])
                 if status != cp_model.OPTIMAL:
                     # Stopped early, the penalty variables may still carry slack (under and
                     # over both positive): score the roster itself.
                     exact = value_of(rota, new, s.remaining())
-                    after = exact[1] if exact is not None else before + slack + 1
-                if walking and after <= before + slack:
-                    self.current = (new, value + after - before)
-                    self.stats["walk:moved"] += 1
+                    after = exact[1] if exact is not None else before + 1
                 if after <= before:
                     improved = s.offer(new, value + after - before, f"lns-{kind}")
-                    if improved:
-                        self.walked = 0
         self.stats[f"{kind}:{solver.status_name(status)}"] += 1
-        if walking:
-            self.stats["walk:steps"] += 1
         if improved:
             self.stats[f"{kind}:improved"] += 1
         log.debug(
@@ -238,11 +208,6 @@ class _Worker:
             self.cells[kind] = min(MAX_CELLS, self.cells[kind] * 1.1)
         elif status != cp_model.OPTIMAL and not improved:
             self.cells[kind] = max(MIN_CELLS, self.cells[kind] * 0.85)
-
-    def _stalled(self) -> bool:
-        s = self.search
-        budget = s.deadline - s.started
-        return time.monotonic() - s.improved_at > max(STALL_MIN_S, STALL_SHARE * budget)
 
     def neighbourhood(self, kind: str, cells: float, roster: Roster) -> Free:
         """Free (person -> first day, end day): whole people, a run of days, or a block."""
@@ -329,20 +294,6 @@ class _Worker:
         return {p: (start, start + length) for p in candidates[:k]}
 
 
-def _force_change(rota: RotaModel, roster: Roster) -> None:
-    """At least one free cell must differ from ``roster`` (a walk never stands still)."""
-    staff = rota.problem.staff
-    same: list[cp_model.LinearExprT] = []
-    for (p, d), lits in rota.x.items():
-        shift = roster.shifts[staff[p].id][d]
-        if shift is None:
-            same.append(1 - rota.work[(p, d)])
-        elif shift in lits:
-            same.append(lits[shift])
-    if same:
-        rota.model.add(sum(same) <= len(same) - 1)
-
-
 def run(
     search: Search,
     threads: int,
@@ -352,7 +303,7 @@ def run(
 ) -> None:
     """Run ``threads`` LNS workers until ``until``, the deadline, a cancel or a proven optimum
     (or, given ``stop``, until it returns False)."""
-    workers = [_Worker(search, seed * 1000 + t, walker=t == 1) for t in range(max(1, threads))]
+    workers = [_Worker(search, seed * 1000 + t) for t in range(max(1, threads))]
     if len(workers) == 1:
         workers[0].run(until, stop)
     else:

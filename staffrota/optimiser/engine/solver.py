@@ -70,8 +70,6 @@ class Search:
         self.scoring_s = 0.0
         #: Set once ``solve`` has answered: a search still running may not report or offer.
         self.answered = threading.Event()
-        #: When the best roster last got strictly better (the LNS walks away on a stall).
-        self.improved_at = started
 
     def cancelled(self) -> bool:
         """True once the caller asked to stop."""
@@ -106,7 +104,6 @@ class Search:
             if objective <= self.best.bound:
                 self.best.proven = True
         if best is None or objective < best:
-            self.improved_at = time.monotonic()
             self.report(objective, phase)
             return True
         return False
