@@ -24,6 +24,7 @@ from staffrota.leave.impact import impact_of
 from staffrota.leave.models import LeaveRequest, LeaveStatus, SicknessAbsence
 from staffrota.notifications.services import email_queue
 from staffrota.organisation.models import StaffMember, Unit
+from staffrota.rota.kept_sql import kept_rows
 from staffrota.rota.models import Shift, ShiftStatus
 from staffrota.rota.services import RotaError, shift_assign, shift_unassign
 
@@ -66,17 +67,21 @@ def _lock_staff(staff: StaffMember) -> StaffMember:
 
 def _lock_units(staff: StaffMember, start: date, end: date) -> None:
     """Lock the person's unit and every unit they are rostered on in the period."""
-    unit_ids = {staff.home_unit_id} | set(
-        Shift.objects.filter(staff=staff, date__range=(start, end)).values_list(
-            "unit_id", flat=True
-        )
-    )
-    list(
-        Unit.objects.select_for_update()
-        .filter(pk__in=sorted(unit_ids))
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    # Through `kept_rows`: the same SQL (FOR UPDATE included), written once per process
+    # rather than a queryset built for every request.
+    unit_ids = {staff.home_unit_id} | {
+        unit_id
+        for (unit_id,) in kept_rows(_rostered_unit_rows, staff_id=staff.pk, start=start, end=end)
+    }
+    kept_rows(_unit_lock_rows, unit_ids=sorted(unit_ids))
+
+
+def _rostered_unit_rows(staff_id, start, end):
+    return Shift.objects.filter(staff_id=staff_id, date__range=(start, end)).values_list("unit_id")
+
+
+def _unit_lock_rows(unit_ids):
+    return Unit.objects.select_for_update().filter(pk__in=unit_ids).order_by("pk").values_list("pk")
 
 
 def _describe(request: LeaveRequest) -> str:
@@ -91,14 +96,20 @@ def _describe(request: LeaveRequest) -> str:
 def _managers_of(staff: StaffMember) -> list[str]:
     """Addresses of the Operational Managers of the person's unit and the home's Service
     Managers: the people who decide a referred request."""
-    return list(
+    rows = kept_rows(_manager_rows, unit_id=staff.home_unit_id, home_id=staff.care_home_id)
+    # row[0]: with DISTINCT the ordering column (username) comes back after the address.
+    return [row[0] for row in rows]
+
+
+def _manager_rows(unit_id, home_id):
+    return (
         User.objects.filter(is_active=True)
         .filter(
-            Q(role=Role.OPERATIONAL_MANAGER, managed_units=staff.home_unit_id)
-            | Q(role=Role.SERVICE_MANAGER, managed_homes=staff.care_home_id)
+            Q(role=Role.OPERATIONAL_MANAGER, managed_units=unit_id)
+            | Q(role=Role.SERVICE_MANAGER, managed_homes=home_id)
         )
         .distinct()
-        .values_list("email", flat=True)
+        .values_list("email")
     )
 
 
