@@ -7,8 +7,9 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
@@ -193,3 +194,40 @@ def test_withdrawing_checks_whose_request_it_is(home_a, home_b, busy):
         mine.refresh_from_db()
         colleague.refresh_from_db()
     assert (mine.status, colleague.status) == ("cancelled", "approved")
+
+
+def test_a_withdrawal_tells_the_person_and_audits_it_as_before(
+    ward, django_capture_on_commit_callbacks
+):
+    """The withdrawal reads the person's account with the request and nothing else of
+    theirs; the e-mail and the audit entry are the ones the full read gave."""
+    from django.core import mail
+
+    from staffrota.audit.models import AuditEntry
+
+    person = ward.carers[0]
+    with scope(care_home=[ward.world.home.pk]):
+        request = _leave(ward.world, ward.day, ward.day, status="pending", staff=person)
+        with (
+            django_capture_on_commit_callbacks(execute=True),
+            CaptureQueriesContext(connection) as queries,
+        ):
+            services.leave_cancel(request=request, actor=ward.world.staff_user)
+    assert not any("organisation_carehome" in q["sql"] for q in queries.captured_queries)
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        ([person.user.email], "Your leave is cancelled")
+    ]
+    day = f"{ward.day:%a} {ward.day.day} {ward.day:%b %Y}"
+    assert mail.outbox[0].body == (
+        f"Hello {person.user.first_name},\n\nYour annual leave {day} (6 hours) is cancelled."
+        "\n\nStaff Rota"
+    )
+    with scopes_disabled():
+        entry = AuditEntry.all_homes.order_by("-pk").first()
+    assert (entry.action, entry.object_id, entry.care_home_id) == (
+        "leave.cancel",
+        str(request.pk),
+        ward.world.home.pk,
+    )
+    assert (entry.before["status"], entry.after["status"]) == ("pending", "cancelled")
+    assert entry.after["staff"] == person.pk
