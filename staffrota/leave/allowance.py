@@ -30,6 +30,7 @@ from django.db.models import Q
 from staffrota.leave.coverage import days_between
 from staffrota.leave.models import LeaveAllowance, LeavePolicy, LeaveRequest, LeaveStatus
 from staffrota.organisation.models import ContractType, StaffMember
+from staffrota.rota.kept_sql import kept_rows
 
 STATUTORY_WEEKS = Decimal("5.6")
 PEAK_FACTOR = Decimal("2.0")
@@ -46,29 +47,56 @@ class Allowance:
     basis: str  # where the number comes from, in words
 
 
-def allowance_for(staff: StaffMember, policy: LeavePolicy, day: date) -> Allowance:
-    """The planned leave allowance of the person's unit and role."""
-    role = staff.job_role.name.lower()
-    unit = staff.home_unit.name
-    row = (
-        LeaveAllowance.objects.filter(unit_id=staff.home_unit_id, job_role_id=staff.job_role_id)
-        .values_list("places", flat=True)
-        .first()
-    )
-    if row is not None:
-        return Allowance(row, f"set by the home for {role}s on {unit}")
-    if policy.same_role_cap:
-        return Allowance(policy.same_role_cap, "set by the home for every unit and role")
-    headcount = (
+# Read through `kept_rows` (the SQL written once per process, not a queryset built for
+# every request), as rows: asking for leave runs these each time.
+def _places_rows(unit_id, role_id):
+    return LeaveAllowance.objects.filter(unit_id=unit_id, job_role_id=role_id).values_list(
+        "places"
+    )[:1]
+
+
+def _headcount_rows(unit_id, role_id, day):
+    """One row per permanent person of the role employed on the unit that day: their
+    number is the headcount (a few dozen ids at most, cheaper to count than a query)."""
+    return (
         StaffMember.objects.filter(
-            home_unit_id=staff.home_unit_id,
-            job_role_id=staff.job_role_id,
+            home_unit_id=unit_id,
+            job_role_id=role_id,
             contract_type=ContractType.PERMANENT,
             started_on__lte=day,
         )
         .filter(Q(left_on__isnull=True) | Q(left_on__gte=day))
-        .count()
+        .order_by()
+        .values_list("pk")
     )
+
+
+def _others_off_rows(home_id, unit_id, role_id, staff_id, start, end):
+    return (
+        LeaveRequest.objects.filter(
+            care_home_id=home_id,
+            status=LeaveStatus.APPROVED,
+            staff__home_unit_id=unit_id,
+            staff__job_role_id=role_id,
+            start_date__lte=end,
+            end_date__gte=start,
+        )
+        .exclude(staff_id=staff_id)
+        .values_list("staff_id", "start_date", "end_date")
+    )
+
+
+def allowance_for(staff: StaffMember, policy: LeavePolicy, day: date) -> Allowance:
+    """The planned leave allowance of the person's unit and role."""
+    role = staff.job_role.name.lower()
+    unit = staff.home_unit.name
+    unit_role = {"unit_id": staff.home_unit_id, "role_id": staff.job_role_id}
+    row = kept_rows(_places_rows, **unit_role)
+    if row:
+        return Allowance(row[0][0], f"set by the home for {role}s on {unit}")
+    if policy.same_role_cap:
+        return Allowance(policy.same_role_cap, "set by the home for every unit and role")
+    headcount = len(kept_rows(_headcount_rows, **unit_role, day=day))
     return Allowance(
         default_places(headcount),
         f"worked out from {headcount} {role}(s) on {unit}: 5.6 weeks' leave a year each, "
@@ -81,17 +109,14 @@ def on_leave_by_day(request: LeaveRequest) -> dict[date, set[int]]:
     request. Read inside the unit lock `leave_request_submit` holds, so two requests racing
     for the last place cannot both count it free."""
     staff = request.staff
-    others = (
-        LeaveRequest.objects.filter(
-            care_home_id=staff.care_home_id,
-            status=LeaveStatus.APPROVED,
-            staff__home_unit_id=staff.home_unit_id,
-            staff__job_role_id=staff.job_role_id,
-            start_date__lte=request.end_date,
-            end_date__gte=request.start_date,
-        )
-        .exclude(staff=staff)
-        .values_list("staff_id", "start_date", "end_date")
+    others = kept_rows(
+        _others_off_rows,
+        home_id=staff.care_home_id,
+        unit_id=staff.home_unit_id,
+        role_id=staff.job_role_id,
+        staff_id=staff.pk,
+        start=request.start_date,
+        end=request.end_date,
     )
     off: dict[date, set[int]] = defaultdict(set)
     for staff_id, first, last in others:

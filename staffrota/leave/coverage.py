@@ -354,18 +354,58 @@ def _recent_extra_hours(unit_id: int, role_id: int, today: date) -> Decimal:
     `RECENT_WEEKS` weeks before `today`: what its own people have been giving on top of
     their contracts."""
     days = RECENT_WEEKS * 7
-    total = (
+    total = kept_rows(
+        _extra_rows,
+        unit_id=unit_id,
+        role_id=role_id,
+        first=today - timedelta(days=days),
+        last=today - timedelta(days=1),
+    )
+    return sum((paid for (paid,) in total), Decimal(0)) / days
+
+
+def _extra_rows(unit_id, role_id, first, last):
+    return (
         Shift.objects.filter(
             unit_id=unit_id,
             job_role_id=role_id,
-            date__range=(today - timedelta(days=days), today - timedelta(days=1)),
+            date__range=(first, last),
             staff__isnull=False,
             source__in=(ShiftSource.OVERTIME, ShiftSource.BANK),
         )
         .exclude(status=ShiftStatus.CANCELLED)
-        .values_list("paid_hours", flat=True)
+        .values_list("paid_hours")
     )
-    return sum(total, Decimal(0)) / days
+
+
+def _pool_rows(unit_id, role_id, staff_id, first, last):
+    return (
+        StaffMember.objects.filter(
+            home_unit_id=unit_id,
+            job_role_id=role_id,
+            contract_type=ContractType.PERMANENT,
+            started_on__lte=last,
+        )
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=first))
+        .exclude(pk=staff_id)
+        .values_list("pk", "contracted_hours", "started_on", "left_on")
+    )
+
+
+def _bank_rows(home_id, unit_id, role_id, staff_id, first, last):
+    return (
+        StaffMember.objects.filter(
+            care_home_id=home_id,
+            job_role_id=role_id,
+            contract_type=ContractType.BANK,
+            started_on__lte=last,
+        )
+        .filter(Q(home_unit_id=unit_id) | Q(other_units=unit_id))
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=first))
+        .exclude(pk=staff_id)
+        .distinct()
+        .values_list("pk", "started_on", "left_on")
+    )
 
 
 def _estimates(staff, home_unit, days, absent, base, types, extra) -> list[DayEstimate]:
@@ -374,30 +414,16 @@ def _estimates(staff, home_unit, days, absent, base, types, extra) -> list[DayEs
     the hours the requirement, raised by the forecast, asks of the role."""
     role_id = staff.job_role_id
     first, last = days[0], days[-1]
-    pool = list(
-        StaffMember.objects.filter(
-            home_unit=home_unit,
-            job_role_id=role_id,
-            contract_type=ContractType.PERMANENT,
-            started_on__lte=last,
+    # Through `kept_rows`, as the rota's reads above: the SQL written once per process.
+    people = {"unit_id": home_unit.pk, "role_id": role_id, "staff_id": staff.pk}
+    pool = kept_rows(_pool_rows, **people, first=first, last=last)
+    # row[:3]: with DISTINCT, the model's ordering columns come back after these.
+    bank = [
+        row[:3]
+        for row in kept_rows(
+            _bank_rows, home_id=staff.care_home_id, **people, first=first, last=last
         )
-        .filter(Q(left_on__isnull=True) | Q(left_on__gte=first))
-        .exclude(pk=staff.pk)
-        .values_list("pk", "contracted_hours", "started_on", "left_on")
-    )
-    bank = list(
-        StaffMember.objects.filter(
-            care_home_id=staff.care_home_id,
-            job_role_id=role_id,
-            contract_type=ContractType.BANK,
-            started_on__lte=last,
-        )
-        .filter(Q(home_unit=home_unit) | Q(other_units=home_unit))
-        .filter(Q(left_on__isnull=True) | Q(left_on__gte=first))
-        .exclude(pk=staff.pk)
-        .distinct()
-        .values_list("pk", "started_on", "left_on")
-    )
+    ]
     estimates = []
     for day in days:
         # Once per shift type and day: each raiser reads the unit's forecast from the cache.

@@ -101,6 +101,17 @@ def _pool(
     ]
 
 
+def _bank_rate_rows(home_id: int, code: str):
+    """The cheapest bank rate of the role at the home (at most one row)."""
+    return (
+        StaffMember.objects.filter(
+            care_home_id=home_id, contract_type=ContractType.BANK, job_role__code=code, left_on=None
+        )
+        .order_by("hourly_rate")
+        .values_list("hourly_rate")[:1]
+    )
+
+
 def impact_of(*, coverage: Coverage, requester: StaffMember) -> list[dict]:
     """One entry per shortfall; JSON-ready, stored on the request for the manager's queue."""
     policy = policy_for(requester.care_home)
@@ -153,17 +164,8 @@ def impact_of(*, coverage: Coverage, requester: StaffMember) -> list[dict]:
     for estimate in coverage.short_estimates:
         role = roles.get(estimate.job_role_id)
         code = role.code if role else "carer"
-        bank_rate = (
-            StaffMember.objects.filter(
-                care_home_id=requester.care_home_id,
-                contract_type=ContractType.BANK,
-                job_role__code=code,
-                left_on=None,
-            )
-            .order_by("hourly_rate")
-            .values_list("hourly_rate", flat=True)
-            .first()
-        )
+        cheapest = kept_rows(_bank_rate_rows, home_id=requester.care_home_id, code=code)
+        bank_rate = cheapest[0][0] if cheapest else None
         rate = bank_rate or AGENCY_RATES.get(code, AGENCY_RATES["carer"])
         entries.append(
             {

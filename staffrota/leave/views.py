@@ -22,7 +22,7 @@ from staffrota.leave.forms import (
     SicknessForm,
     SicknessUpdateForm,
 )
-from staffrota.leave.models import LeaveStatus
+from staffrota.leave.models import LeaveRequest, LeaveStatus
 from staffrota.leave.my_page import my_leave_sections
 from staffrota.leave.queries import (
     STAFF_RELATED,
@@ -33,8 +33,52 @@ from staffrota.leave.queries import (
     sickness_in_scope,
     staff_in_scope,
 )
-from staffrota.organisation.models import Unit
+from staffrota.organisation.models import StaffMember, Unit
+from staffrota.rota.kept_sql import kept_rows
 from staffrota.web.permissions import manager_required
+
+
+# The two look-ups before a write (is it yours to change?), read through `kept_rows`: the
+# SQL written once per process, not a queryset built for every request. The same rows as
+# `staff_in_scope(access)` and `requests_in_scope(access)` filtered by id (a test holds it).
+def _staff_rows(pk, unit_ids=None):
+    people = StaffMember.objects.filter(pk=pk)
+    if unit_ids is not None:
+        people = people.filter(home_unit_id__in=unit_ids)
+    return people.order_by().values_list("pk")
+
+
+def _request_rows(pk, staff_id=None, unit_ids=None):
+    requests = LeaveRequest.objects.filter(pk=pk)
+    if unit_ids is not None:
+        requests = requests.filter(staff__home_unit_id__in=unit_ids)
+    if staff_id is not None:
+        requests = requests.filter(staff_id=staff_id)
+    return requests.order_by().values_list("staff_id")
+
+
+def _own_staff_id(access) -> int:
+    """The signed-in person's staff id, if `staff_in_scope(access)` holds it; 404 otherwise."""
+    if access.manages:
+        rows = kept_rows(_staff_rows, pk=access.staff_id, unit_ids=sorted(access.unit_ids))
+    else:
+        rows = kept_rows(_staff_rows, pk=access.staff_id)
+    if not rows:
+        raise Http404("Your staff record is not one of yours to see.")
+    return rows[0][0]
+
+
+def _request_staff_id(access, pk: int) -> int:
+    """Whose leave request `pk` is, if `requests_in_scope(access)` holds it; 404 otherwise."""
+    if access.manages:
+        rows = kept_rows(_request_rows, pk=pk, unit_ids=sorted(access.unit_ids))
+    elif access.staff_id:
+        rows = kept_rows(_request_rows, pk=pk, staff_id=access.staff_id)
+    else:
+        rows = []
+    if not rows:
+        raise Http404("No such leave request of yours.")
+    return rows[0][0]
 
 
 @login_required
@@ -47,9 +91,7 @@ def my_leave(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         # Only whose request it is: the service locks the person's row and reads it afresh.
-        staff = get_object_or_404(
-            staff_in_scope(request.access).only("pk"), pk=request.access.staff_id
-        )
+        staff = StaffMember(pk=_own_staff_id(request.access))
         try:
             leave = services.leave_request_submit(
                 staff=staff,
@@ -95,7 +137,8 @@ def blank_leave_form_html() -> str:
 def cancel(request, request_id: int):
     # Look up first: another home's id answers 404 whatever the method. Only whose it is:
     # the service locks the row and reads it afresh (its rules and impact JSON with it).
-    leave = get_object_or_404(requests_in_scope(request.access).only("staff_id"), pk=request_id)
+    staff_id = _request_staff_id(request.access, request_id)
+    leave = LeaveRequest(pk=request_id, staff_id=staff_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     if leave.staff_id != request.access.staff_id:

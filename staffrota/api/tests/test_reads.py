@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from staffrota.api.tests.conftest import bearer
@@ -175,3 +176,42 @@ def test_the_shifts_list_gives_exactly_what_the_serializer_gives(manager_api, ho
         assert len(got) >= 2
         assert got == [dict(row) for row in expected]
     assert any(s["staff_name"] == nameless.sap_number for s in got)
+
+
+def test_the_leave_list_gives_exactly_what_the_serializer_gives(manager_api, home_a, today):
+    """The list builds its JSON from columns; each request must read as
+    `LeaveRequestSerializer` has it: pending and decided, a comment and a note with
+    characters to escape, part of a day, summer time and winter time."""
+    from datetime import date, datetime
+
+    from staffrota.api.serializers import LeaveRequestSerializer
+
+    summer = date(today.year + 1, 7, 1)
+    with scopes_disabled():
+        for n, (first, status, decided) in enumerate(
+            (
+                (today + timedelta(days=3), LeaveStatus.PENDING, None),
+                (summer, LeaveStatus.APPROVED, datetime(2026, 6, 1, 9, 30, 15, 123456)),
+                (summer + timedelta(days=5), LeaveStatus.REJECTED, datetime(2026, 1, 5, 23, 59)),
+            )
+        ):
+            LeaveRequest.objects.create(
+                care_home=home_a.home,
+                staff=home_a.nurse,
+                leave_type=["annual", "toil", "unpaid"][n],
+                start_date=first,
+                end_date=first + timedelta(days=n),
+                hours=Decimal("7.5") * (n + 1) if n != 1 else Decimal("3.25"),
+                part_day=n == 1,
+                status=status,
+                decided_at=decided and timezone.make_aware(decided),
+                comment='Wedding <& "quotes">' if n else "",
+                decision_note="Approved by Olive: enjoy it." if decided else "",
+            )
+    got = manager_api.get("/api/v1/leave-requests/", {"date_from": str(today)}).json()["results"]
+    with scopes_disabled():
+        leave = LeaveRequest.objects.filter(pk__in=[r["id"] for r in got])
+        expected = LeaveRequestSerializer(leave.order_by("-start_date", "pk"), many=True).data
+    assert len(got) == 3
+    assert got == [dict(row) for row in expected]
+    assert {r["decided_at"] is None for r in got} == {True, False}
