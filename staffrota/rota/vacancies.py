@@ -9,9 +9,10 @@ from django.db.models import Count, Q
 
 from staffrota.organisation.models import StaffingRequirement, StaffMember, UnitCover
 from staffrota.rota.costs import CATEGORY_ORDER, agency_rate, shift_cost
-from staffrota.rota.eligibility import check_candidates
+from staffrota.rota.eligibility import check_people
+from staffrota.rota.kept_sql import kept_rows
 from staffrota.rota.models import VACANT, Shift, ShiftSource, ShiftStatus
-from staffrota.rota.rules import ROLE_COVERS, Verdict
+from staffrota.rota.rules import ROLE_COVERS, Person, Verdict
 
 
 @dataclass
@@ -99,9 +100,21 @@ def _with_shortfall(shifts: list[Shift], units, start: date, end: date) -> list[
     ]
 
 
+@dataclass(frozen=True)
+class PoolMember:
+    """What the candidates page shows and costs of a person: read as one plain row, not
+    as a staff record with its user and role (building those was a fifth of the page)."""
+
+    pk: int
+    full_name: str
+    first_name: str
+    role_name: str
+    hourly_rate: Decimal
+
+
 @dataclass
 class Candidate:
-    staff: StaffMember
+    staff: PoolMember
     verdict: Verdict
     category: str  # contracted, bank or overtime
     cost: Decimal
@@ -133,14 +146,71 @@ def candidate_pool(shift: Shift) -> list[StaffMember]:
     )
 
 
+def _pool_rows(home: int, unit: int, day: date, roles: list[str]):
+    # `candidate_pool`'s people as plain rows, in the same order (the staff ordering).
+    covering = UnitCover.objects.filter(unit=unit).values("staff_id")
+    return (
+        StaffMember.objects.filter(care_home=home, job_role__code__in=roles)
+        .filter(Q(home_unit=unit) | Q(pk__in=covering))
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=day))
+        .filter(started_on__lte=day)
+        .values_list(
+            "pk",
+            "user__first_name",
+            "user__last_name",
+            "sap_number",
+            "job_role__code",
+            "job_role__name",
+            "job_role__requires_registration",
+            "registration_number",
+            "registration_expiry",
+            "wtr_opt_out",
+            "contracted_hours",
+            "contract_type",
+            "hourly_rate",
+        )
+    )
+
+
+def _pool_people(shift: Shift) -> list[tuple[PoolMember, Person]]:
+    """`candidate_pool` read as rows through kept SQL (`kept_rows`): each person as the
+    page shows them and as the rules see them (`eligibility.person_of`)."""
+    roles = [code for code, covers in ROLE_COVERS.items() if shift.job_role.code in covers]
+    if not roles:
+        return []
+    values = {"home": shift.care_home_id, "unit": shift.unit_id, "day": shift.date}
+    found = []
+    for row in kept_rows(_pool_rows, roles=roles, **values):
+        pk, first, last, sap, code, role, registered, number, expiry = row[:9]
+        opt_out, hours, contract, rate = row[9:]
+        name = f"{first} {last}".strip() or sap  # as StaffMember.full_name
+        member = PoolMember(
+            pk=pk, full_name=name, first_name=first, role_name=role, hourly_rate=rate
+        )
+        person = Person(
+            staff_id=pk,
+            name=name,
+            role_code=code,
+            role_name=role,
+            registration_required=registered,
+            registration_number=number,
+            registration_expiry=expiry,
+            wtr_opt_out=opt_out,
+            contracted_hours=hours,
+            is_bank=contract == "bank",
+        )
+        found.append((member, person))
+    return found
+
+
 def vacancy_candidates(shift: Shift) -> CandidateList:
     """Everyone who could fill `shift`: those passing every rule ranked cheapest first
     (contracted hours left, then bank, then overtime), and the rest with the reasons."""
-    pool = candidate_pool(shift)
-    verdicts = check_candidates(shift, pool)
+    pool = _pool_people(shift)
+    verdicts = check_people(shift, [person for _member, person in pool]) if pool else {}
     home = shift.care_home
     eligible, excluded = [], []
-    for member in pool:
+    for member, _person in pool:
         verdict = verdicts[member.pk]
         candidate = Candidate(
             staff=member,
