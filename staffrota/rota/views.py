@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.backends.utils import csrf_input
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 from django_scopes import scopes_disabled
@@ -39,12 +40,14 @@ from staffrota.rota.grid_cache import (
     unit_choice_html,
     vacancy_list_html,
 )
+from staffrota.rota.grid_html import candidate_rows
 from staffrota.rota.kept_sql import kept_rows
 from staffrota.rota.models import (
     VACANT,
     AgencyBooking,
     CalendarFeed,
     OfferStatus,
+    OpenShiftOffer,
     Shift,
     ShiftStatus,
     ShiftSwap,
@@ -417,19 +420,42 @@ def vacancy_list(request):
     )
 
 
+def _booking_ids(shift: int):
+    return AgencyBooking.objects.filter(shift=shift).values_list("pk")[:1]
+
+
+def _open_offer_ids(shift: int, status: str):
+    return OpenShiftOffer.objects.filter(shift=shift, status=status).values_list("pk")[:1]
+
+
 @manager_required
 @require_GET
 def vacancy_detail(request, shift_id: int):
     shift = _vacancy_shift(request, shift_id)
     candidates = vacancy_candidates(shift) if shift.is_vacant else None
-    bookings = AgencyBooking.objects.filter(shift=shift).order_by("-requested_at")
-    offer = shift.offers.filter(status=OfferStatus.OPEN).first()
+    # Most vacancies have neither agency bookings nor an open offer: whether they do is
+    # asked through kept SQL, and the ORM reads them only when there are some.
+    bookings = []
+    if kept_rows(_booking_ids, shift=shift.pk):
+        bookings = AgencyBooking.objects.filter(shift=shift).order_by("-requested_at")
+    offer = None
+    if kept_rows(_open_offer_ids, shift=shift.pk, status=OfferStatus.OPEN.value):
+        offer = shift.offers.filter(status=OfferStatus.OPEN).first()
+    rows = ""
+    if candidates and candidates.eligible:
+        rows = candidate_rows(
+            candidates.eligible,
+            action_url=escape(reverse("shift_action", args=[shift.pk])),
+            list_url=escape(reverse("vacancy_list")),
+            csrf=str(csrf_input(request)),
+        )
     return render(
         request,
         "rota/vacancy_detail.html",
         {
             "shift": shift,
             "candidates": candidates,
+            "eligible_rows": rows,
             "bookings": bookings,
             "offer": offer,
             "agency_form": AgencyRequestForm(
