@@ -226,17 +226,20 @@ def vacancy_rows(vacancies, *, many_homes: bool) -> SafeString:
     from django.urls import reverse
     from django.utils import dateformat
 
+    from staffrota.rota.vacancies import VacancyRow
+
     # One reversal for the page: every row's link differs only in the shift's id.
     detail = reverse("vacancy_detail", args=[0]).rsplit("0/", 1)[0]
     days: dict[date, str] = {}
     rows = []
     for v in vacancies:
-        shift = v.shift
-        if shift.date not in days:
-            days[shift.date] = dateformat.format(shift.date, "D j M")
+        if not isinstance(v, VacancyRow):  # a `Vacancy` of `open_vacancies`
+            v = v.as_row()
+        if v.date not in days:
+            days[v.date] = dateformat.format(v.date, "D j M")
         home = ""
         if many_homes:
-            name = escape(shift.unit.care_home.name)
+            name = escape(v.home_name)
             home = f' <span class="text-body-secondary small">{name}</span>'
         if v.shortfall:
             short = f'<span class="badge text-bg-danger">{v.shortfall} short</span>'
@@ -244,13 +247,13 @@ def vacancy_rows(vacancies, *, many_homes: bool) -> SafeString:
             short = '<span class="text-body-secondary">at minimum</span>'
         rows.append(
             "\n  <tr>\n"
-            f"    <td>{days[shift.date]} {localtime(shift.starts_at):%H:%M}</td>\n"
-            f"    <td>{escape(shift.unit.name)}{home}</td><td>{escape(shift.shift_type.name)}</td>"
-            f"<td>{escape(shift.job_role.name)}</td>\n"
+            f"    <td>{days[v.date]} {localtime(v.starts_at):%H:%M}</td>\n"
+            f"    <td>{escape(v.unit_name)}{home}</td><td>{escape(v.type_name)}</td>"
+            f"<td>{escape(v.role_name)}</td>\n"
             f"    <td>{v.covered}/{v.minimum}</td>\n"
             f"    <td>{short}</td>\n"
             '    <td class="text-end"><a class="btn btn-sm btn-primary" '
-            f'href="{detail}{shift.pk}/">Fill…</a></td>\n'
+            f'href="{detail}{v.pk}/">Fill…</a></td>\n'
             "  </tr>\n  "
         )
     return mark_safe("".join(rows))  # noqa: S308 (every value above is escaped)

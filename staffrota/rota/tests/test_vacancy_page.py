@@ -194,3 +194,48 @@ def test_a_filled_shift_names_who_is_on_it(client, home_a):
     client.force_login(home_a.manager)
     page = client.get(reverse("vacancy_detail", args=[home_a.shift.pk])).content.decode()
     assert f"{home_a.carer.full_name} is on it" in page
+
+
+def test_a_page_of_vacancies_read_as_rows_is_that_of_the_shifts(home_a, home_b, today):
+    """Soonest first (then by unit name), with cover and minimum, page by page, across
+    units and homes; cancelled shifts and agency cover left out."""
+    from staffrota.rota.vacancies import open_vacancies, vacancy_page
+
+    with scopes_disabled():
+        carer = f.job_role("carer")
+        f.requirement(home_a.unit, home_a.early, carer, 3, (today + timedelta(days=2)).weekday())
+        for world in (home_a, home_b):
+            for offset in (2, 2, 3, 9, 20):
+                _published_vacancy(world, today + timedelta(days=offset))
+        other = shift_create(
+            unit=home_a.other_unit,
+            day=today + timedelta(days=2),
+            shift_type=home_a.early,
+            job_role=carer,
+            status=ShiftStatus.PUBLISHED,
+        )
+        gone = _published_vacancy(home_a, today + timedelta(days=4))
+        gone.status = ShiftStatus.CANCELLED
+        gone.save()
+        shift_create(
+            unit=home_a.unit,
+            day=today + timedelta(days=2),
+            shift_type=home_a.early,
+            job_role=carer,
+            staff=f.staff_member(home_a.unit, "carer", last_name="Cover"),
+            status=ShiftStatus.PUBLISHED,
+        )
+        units = [home_a.unit.pk, home_a.other_unit.pk, home_b.unit.pk]
+        expected = [v.as_row() for v in open_vacancies(unit_ids=units, start=today)]
+        pages = [
+            vacancy_page(unit_ids=units, start=today, page=number, per_page=4)
+            for number in ("1", "2", "3", "4", "99", "x")
+        ]
+    assert len(expected) >= 11 and other.pk in {row.pk for row in expected}
+    assert gone.pk not in {row.pk for row in expected}
+    assert len(expected) <= 16 and pages[0].paginator.num_pages == -(-len(expected) // 4)
+    assert [row for page in pages[:4] for row in page.object_list] == expected
+    assert pages[4].number == pages[0].paginator.num_pages  # as Django's get_page
+    assert pages[5].number == 1
+    assert pages[0].paginator.count == len(expected)
+    assert any(row.shortfall and row.covered for row in expected)
