@@ -4,7 +4,6 @@ calendar feeds and exports. Thin: every change goes through the rota services.""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.backends.utils import csrf_input
@@ -18,7 +17,7 @@ from django_scopes import scopes_disabled
 from staffrota.audit.models import AuditEntry
 from staffrota.leave.models import SicknessReason
 from staffrota.leave.services import LeaveError, sickness_record
-from staffrota.organisation.models import CareHome, JobRole, ShiftType, StaffMember, Unit
+from staffrota.organisation.models import JobRole, ShiftType, StaffMember, Unit
 from staffrota.rota import exports, feeds, offers, swaps
 from staffrota.rota.forms import (
     AddShiftForm,
@@ -53,6 +52,7 @@ from staffrota.rota.models import (
     ShiftSwap,
     SwapStatus,
 )
+from staffrota.rota.queries import shift_with_related
 from staffrota.rota.services import (
     Override,
     RotaError,
@@ -77,56 +77,10 @@ def _unit(request, unit_id: int) -> Unit:
 
 
 def _shift(request, shift_id: int) -> Shift:
-    return get_object_or_404(
-        Shift.objects.select_related(*SHIFT_RELATED),
-        pk=shift_id,
-        unit_id__in=request.access.unit_ids,
-    )
-
-
-# What the vacancy page reads of a shift (`SHIFT_RELATED` but the person, who is read by
-# the ORM for a shift someone holds): every column of each table, by attribute name.
-_VACANCY_TABLES = (
-    (None, Shift),
-    ("care_home", CareHome),
-    ("unit", Unit),
-    ("shift_type", ShiftType),
-    ("job_role", JobRole),
-)
-_VACANCY_COLUMNS = [
-    (prefix, model, [field.attname for field in model._meta.concrete_fields])
-    for prefix, model in _VACANCY_TABLES
-]
-
-
-def _vacancy_shift_rows(pk: int, units: list[int]):
-    names = [
-        f"{prefix}__{name}" if prefix else name
-        for prefix, _model, attnames in _VACANCY_COLUMNS
-        for name in attnames
-    ]
-    return Shift.objects.filter(pk=pk, unit_id__in=units).values_list(*names)
-
-
-def _vacancy_shift(request, shift_id: int) -> Shift:
-    """`_shift` for the vacancy page, read through kept SQL (`kept_rows`): the ORM wrote
-    and compiled its five-table query on every view, some 5,700 Python calls, for one row.
-    The instances are built from the row as `select_related` builds them; a shift someone
-    holds is read by `_shift`, for the person on it."""
-    rows = kept_rows(_vacancy_shift_rows, pk=shift_id, units=list(request.access.unit_ids))
-    if not rows:
+    # `select_related(*SHIFT_RELATED)` on the manager's units, through kept SQL.
+    shift = shift_with_related(shift_id, unit_ids=request.access.unit_ids)
+    if shift is None:
         raise Http404("No Shift matches the given query.")
-    row, at, built = rows[0], 0, {}
-    for prefix, model, attnames in _VACANCY_COLUMNS:
-        built[prefix] = model.from_db(connection.alias, attnames, row[at : at + len(attnames)])
-        at += len(attnames)
-    shift = built.pop(None)
-    if shift.staff_id is not None:
-        return _shift(request, shift_id)
-    for prefix, instance in built.items():
-        shift._state.fields_cache[prefix] = instance
-    # As select_related leaves it: the person's field cached as nobody.
-    shift._state.fields_cache["staff"] = None
     return shift
 
 
@@ -431,7 +385,7 @@ def _open_offer_ids(shift: int, status: str):
 @manager_required
 @require_GET
 def vacancy_detail(request, shift_id: int):
-    shift = _vacancy_shift(request, shift_id)
+    shift = _shift(request, shift_id)
     candidates = vacancy_candidates(shift) if shift.is_vacant else None
     # Most vacancies have neither agency bookings nor an open offer: whether they do is
     # asked through kept SQL, and the ORM reads them only when there are some.
