@@ -239,3 +239,43 @@ def test_a_page_of_vacancies_read_as_rows_is_that_of_the_shifts(home_a, home_b, 
     assert pages[5].number == 1
     assert pages[0].paginator.count == len(expected)
     assert any(row.shortfall and row.covered for row in expected)
+
+
+def _as_select_related_gives(shift):
+    from staffrota.rota.models import Shift
+
+    return Shift.objects.select_related(
+        "care_home", "unit", "shift_type", "job_role", "staff__user", "staff__job_role"
+    ).get(pk=shift.pk)
+
+
+def _fields(instance):
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+
+def test_a_shift_read_with_related_is_as_select_related_builds_it(home_a, home_b):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from staffrota.rota.queries import shift_with_related
+
+    with scopes_disabled():
+        for shift in (home_a.shift, home_a.vacancy):
+            expected = _as_select_related_gives(shift)
+            with CaptureQueriesContext(connection) as read:
+                found = shift_with_related(shift.pk, unit_ids=[home_a.unit.pk, home_b.unit.pk])
+                assert _fields(found) == _fields(expected)
+                for name in ("care_home", "unit", "shift_type", "job_role"):
+                    assert _fields(getattr(found, name)) == _fields(getattr(expected, name))
+                if expected.staff is None:
+                    assert found.staff is None
+                else:
+                    assert _fields(found.staff) == _fields(expected.staff)
+                    assert _fields(found.staff.user) == _fields(expected.staff.user)
+                    assert found.staff.job_role.code == expected.staff.job_role.code
+                    assert found.staff.full_name == home_a.carer.full_name
+            assert len(read) == 1  # nothing read lazily afterwards
+            assert not found._state.adding
+        assert shift_with_related(home_a.shift.pk, unit_ids=[home_b.unit.pk]) is None
+        assert shift_with_related(home_a.shift.pk).pk == home_a.shift.pk
+        assert shift_with_related(10**9) is None
