@@ -226,17 +226,20 @@ def vacancy_rows(vacancies, *, many_homes: bool) -> SafeString:
     from django.urls import reverse
     from django.utils import dateformat
 
+    from staffrota.rota.vacancies import VacancyRow
+
     # One reversal for the page: every row's link differs only in the shift's id.
     detail = reverse("vacancy_detail", args=[0]).rsplit("0/", 1)[0]
     days: dict[date, str] = {}
     rows = []
     for v in vacancies:
-        shift = v.shift
-        if shift.date not in days:
-            days[shift.date] = dateformat.format(shift.date, "D j M")
+        if not isinstance(v, VacancyRow):  # a `Vacancy` of `open_vacancies`
+            v = v.as_row()
+        if v.date not in days:
+            days[v.date] = dateformat.format(v.date, "D j M")
         home = ""
         if many_homes:
-            name = escape(shift.unit.care_home.name)
+            name = escape(v.home_name)
             home = f' <span class="text-body-secondary small">{name}</span>'
         if v.shortfall:
             short = f'<span class="badge text-bg-danger">{v.shortfall} short</span>'
@@ -244,13 +247,45 @@ def vacancy_rows(vacancies, *, many_homes: bool) -> SafeString:
             short = '<span class="text-body-secondary">at minimum</span>'
         rows.append(
             "\n  <tr>\n"
-            f"    <td>{days[shift.date]} {localtime(shift.starts_at):%H:%M}</td>\n"
-            f"    <td>{escape(shift.unit.name)}{home}</td><td>{escape(shift.shift_type.name)}</td>"
-            f"<td>{escape(shift.job_role.name)}</td>\n"
+            f"    <td>{days[v.date]} {localtime(v.starts_at):%H:%M}</td>\n"
+            f"    <td>{escape(v.unit_name)}{home}</td><td>{escape(v.type_name)}</td>"
+            f"<td>{escape(v.role_name)}</td>\n"
             f"    <td>{v.covered}/{v.minimum}</td>\n"
             f"    <td>{short}</td>\n"
             '    <td class="text-end"><a class="btn btn-sm btn-primary" '
-            f'href="{detail}{shift.pk}/">Fill…</a></td>\n'
+            f'href="{detail}{v.pk}/">Fill…</a></td>\n'
             "  </tr>\n  "
+        )
+    return mark_safe("".join(rows))  # noqa: S308 (every value above is escaped)
+
+
+def candidate_rows(eligible, *, action_url: str, list_url: str, csrf: str) -> SafeString:
+    """The eligible candidates' rows of the vacancy page (rota/vacancy_detail.html), as its
+    loop rendered them: forty candidates' rows through template tags and filters cost
+    more than checking them against every rule. `csrf` is the request's CSRF field, one
+    for every form of the page (a masked token each form or one for all: the same secret)."""
+    from django.template.defaultfilters import capfirst, floatformat
+    from django.utils.formats import localize
+
+    hours: dict = {}
+    costs: dict = {}
+    rows = []
+    for c in eligible:
+        # As {{ c.week_hours|floatformat:"-1" }} and {{ c.cost }}, once a value a page.
+        if c.week_hours not in hours:
+            hours[c.week_hours] = floatformat(c.week_hours, "-1")
+        if c.cost not in costs:
+            costs[c.cost] = escape(str(localize(c.cost)))
+        staff = c.staff
+        rows.append(
+            f"\n  <tr><td>{escape(staff.full_name)}</td><td>{escape(staff.role_name)}</td>"
+            f"<td>{escape(capfirst(c.category))}</td><td>{hours[c.week_hours]}</td>"
+            f"<td>£{costs[c.cost]}</td>\n"
+            f'    <td class="text-end"><form method="post" action="{action_url}">{csrf}\n'
+            '      <input type="hidden" name="action" value="assign">'
+            f'<input type="hidden" name="staff" value="{staff.pk}">\n'
+            f'      <input type="hidden" name="next" value="{list_url}">\n'
+            '      <button class="btn btn-sm btn-success" type="submit">'
+            f"Assign {escape(staff.first_name)}</button></form></td></tr>\n  "
         )
     return mark_safe("".join(rows))  # noqa: S308 (every value above is escaped)

@@ -97,10 +97,13 @@ def _locked(shift: Shift) -> Shift:
     Two steps on purpose: on PostgreSQL a locking query that waited for another writer
     sees that writer's new row, but its joined columns still come from the old snapshot.
     """
+    from staffrota.rota.queries import shift_with_related  # the ORM's own SQL, kept
+
     Shift.objects.select_for_update().filter(pk=shift.pk).values_list("pk").first()
-    return Shift.objects.select_related(
-        "care_home", "unit", "shift_type", "job_role", "staff__user", "staff__job_role"
-    ).get(pk=shift.pk)
+    locked = shift_with_related(shift.pk)
+    if locked is None:
+        raise Shift.DoesNotExist("Shift matching query does not exist.")
+    return locked
 
 
 def _lock_person(staff: StaffMember) -> None:

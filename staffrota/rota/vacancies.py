@@ -1,7 +1,7 @@
 """Vacancies across a manager's units, and who could fill each one, cheapest first."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.core.paginator import Paginator
@@ -9,9 +9,10 @@ from django.db.models import Count, Q
 
 from staffrota.organisation.models import StaffingRequirement, StaffMember, UnitCover
 from staffrota.rota.costs import CATEGORY_ORDER, agency_rate, shift_cost
-from staffrota.rota.eligibility import check_candidates
+from staffrota.rota.eligibility import _Count, check_people
+from staffrota.rota.kept_sql import kept_rows
 from staffrota.rota.models import VACANT, Shift, ShiftSource, ShiftStatus
-from staffrota.rota.rules import ROLE_COVERS, Verdict
+from staffrota.rota.rules import ROLE_COVERS, Person, Verdict
 
 
 @dataclass
@@ -23,6 +24,39 @@ class Vacancy:
     @property
     def shortfall(self) -> int:
         """How many people below the minimum this slot is (0 if the vacancy is a spare)."""
+        return max(self.minimum - self.covered, 0)
+
+    def as_row(self) -> "VacancyRow":
+        shift = self.shift
+        return VacancyRow(
+            pk=shift.pk,
+            date=shift.date,
+            starts_at=shift.starts_at,
+            unit_name=shift.unit.name,
+            home_name=shift.unit.care_home.name,
+            type_name=shift.shift_type.name,
+            role_name=shift.job_role.name,
+            minimum=self.minimum,
+            covered=self.covered,
+        )
+
+
+@dataclass(frozen=True)
+class VacancyRow:
+    """A vacancy as the vacancy list shows it, read as one plain row."""
+
+    pk: int
+    date: date
+    starts_at: datetime
+    unit_name: str
+    home_name: str
+    type_name: str
+    role_name: str
+    minimum: int
+    covered: int
+
+    @property
+    def shortfall(self) -> int:
         return max(self.minimum - self.covered, 0)
 
 
@@ -67,12 +101,98 @@ def open_vacancies(*, unit_ids, start: date, days: int = 28) -> list[Vacancy]:
 def vacancy_page(*, unit_ids, start: date, days: int = 28, page, per_page: int = 50):
     """One page of `open_vacancies`: a group's 500-odd vacancies are a list to work
     through, not a page to render at once (bench/load/README.md). Returns a Django Page
-    whose object_list holds Vacancy rows; five queries whatever the size."""
-    units = list(unit_ids)
+    whose object_list holds `VacancyRow`s; four queries whatever the size.
+
+    Read as plain rows through kept SQL (`kept_rows`): the list is built again whenever a
+    shift on any of its units changes, which under load (managers filling vacancies all
+    day) is most times a senior manager opens it; compiling its four queries and building
+    a page of shifts with their unit, home, type and role cost more than the rest."""
+    units = sorted(set(unit_ids))
     end = start + timedelta(days=days - 1)
-    paged = Paginator(_vacant_shifts(units, start, end), per_page).get_page(page)
-    paged.object_list = _with_shortfall(list(paged.object_list), units, start, end)
+    order = [pk for (pk,) in kept_rows(_vacancy_order, units=units, start=start, end=end)]
+    paged = Paginator(order, per_page).get_page(page)
+    shown = list(paged.object_list)
+    found = {}
+    if shown:
+        found = {row[0]: row for row in kept_rows(_vacancy_details, pks=shown)}
+    rows = [found[pk] for pk in shown if pk in found]
+    paged.object_list = _rows_with_shortfall(rows)
     return paged
+
+
+def _vacancy_order(units: list[int], start: date, end: date):
+    return (
+        Shift.objects.filter(VACANT, unit__in=units, date__range=(start, end))
+        .order_by("starts_at", "unit__name", "pk")
+        .values_list("pk")
+    )
+
+
+def _vacancy_details(pks: list[int]):
+    return Shift.objects.filter(pk__in=pks).values_list(
+        "pk",
+        "unit_id",
+        "date",
+        "shift_type_id",
+        "job_role_id",
+        "starts_at",
+        "unit__name",
+        "unit__care_home__name",
+        "shift_type__name",
+        "job_role__name",
+    )
+
+
+def _covered_rows(units: list[int], start: date, end: date, types: list[int], roles: list[int]):
+    # `_covered_counts` for kept SQL: the count as the driver sends it (no converter).
+    return (
+        Shift.objects.filter(
+            unit__in=units, date__range=(start, end), shift_type__in=types, job_role__in=roles
+        )
+        .exclude(status=ShiftStatus.CANCELLED)
+        .filter(Q(staff__isnull=False) | Q(source=ShiftSource.AGENCY))
+        .values_list("unit_id", "date", "shift_type_id", "job_role_id")
+        .annotate(n=_Count("pk"))
+    )
+
+
+def _minimum_rows(units: list[int]):
+    return StaffingRequirement.objects.filter(unit__in=units).values_list(
+        "unit_id", "weekday", "shift_type_id", "job_role_id", "minimum"
+    )
+
+
+def _rows_with_shortfall(rows: list[tuple]) -> list["VacancyRow"]:
+    """`_with_shortfall` for rows of `_vacancy_details`."""
+    if not rows:
+        return []
+    units = sorted({row[1] for row in rows})
+    days = [row[2] for row in rows]
+    types = sorted({row[3] for row in rows})
+    roles = sorted({row[4] for row in rows})
+    values = {"units": units, "start": min(days), "end": max(days)}
+    covered = {
+        (u, d, t, r): n
+        for u, d, t, r, n in kept_rows(_covered_rows, types=types, roles=roles, **values)
+    }
+    minimums = {(u, w, t, r): m for u, w, t, r, m in kept_rows(_minimum_rows, units=units)}
+    found = []
+    for row in rows:
+        pk, unit, day, type_id, role_id, starts_at, unit_name, home_name, type_name, role_name = row
+        found.append(
+            VacancyRow(
+                pk=pk,
+                date=day,
+                starts_at=starts_at,
+                unit_name=unit_name,
+                home_name=home_name,
+                type_name=type_name,
+                role_name=role_name,
+                minimum=minimums.get((unit, day.weekday(), type_id, role_id), 0),
+                covered=covered.get((unit, day, type_id, role_id), 0),
+            )
+        )
+    return found
 
 
 def _with_shortfall(shifts: list[Shift], units, start: date, end: date) -> list[Vacancy]:
@@ -99,9 +219,21 @@ def _with_shortfall(shifts: list[Shift], units, start: date, end: date) -> list[
     ]
 
 
+@dataclass(frozen=True)
+class PoolMember:
+    """What the candidates page shows and costs of a person: read as one plain row, not
+    as a staff record with its user and role (building those was a fifth of the page)."""
+
+    pk: int
+    full_name: str
+    first_name: str
+    role_name: str
+    hourly_rate: Decimal
+
+
 @dataclass
 class Candidate:
-    staff: StaffMember
+    staff: PoolMember
     verdict: Verdict
     category: str  # contracted, bank or overtime
     cost: Decimal
@@ -133,14 +265,71 @@ def candidate_pool(shift: Shift) -> list[StaffMember]:
     )
 
 
+def _pool_rows(home: int, unit: int, day: date, roles: list[str]):
+    # `candidate_pool`'s people as plain rows, in the same order (the staff ordering).
+    covering = UnitCover.objects.filter(unit=unit).values("staff_id")
+    return (
+        StaffMember.objects.filter(care_home=home, job_role__code__in=roles)
+        .filter(Q(home_unit=unit) | Q(pk__in=covering))
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=day))
+        .filter(started_on__lte=day)
+        .values_list(
+            "pk",
+            "user__first_name",
+            "user__last_name",
+            "sap_number",
+            "job_role__code",
+            "job_role__name",
+            "job_role__requires_registration",
+            "registration_number",
+            "registration_expiry",
+            "wtr_opt_out",
+            "contracted_hours",
+            "contract_type",
+            "hourly_rate",
+        )
+    )
+
+
+def _pool_people(shift: Shift) -> list[tuple[PoolMember, Person]]:
+    """`candidate_pool` read as rows through kept SQL (`kept_rows`): each person as the
+    page shows them and as the rules see them (`eligibility.person_of`)."""
+    roles = [code for code, covers in ROLE_COVERS.items() if shift.job_role.code in covers]
+    if not roles:
+        return []
+    values = {"home": shift.care_home_id, "unit": shift.unit_id, "day": shift.date}
+    found = []
+    for row in kept_rows(_pool_rows, roles=roles, **values):
+        pk, first, last, sap, code, role, registered, number, expiry = row[:9]
+        opt_out, hours, contract, rate = row[9:]
+        name = f"{first} {last}".strip() or sap  # as StaffMember.full_name
+        member = PoolMember(
+            pk=pk, full_name=name, first_name=first, role_name=role, hourly_rate=rate
+        )
+        person = Person(
+            staff_id=pk,
+            name=name,
+            role_code=code,
+            role_name=role,
+            registration_required=registered,
+            registration_number=number,
+            registration_expiry=expiry,
+            wtr_opt_out=opt_out,
+            contracted_hours=hours,
+            is_bank=contract == "bank",
+        )
+        found.append((member, person))
+    return found
+
+
 def vacancy_candidates(shift: Shift) -> CandidateList:
     """Everyone who could fill `shift`: those passing every rule ranked cheapest first
     (contracted hours left, then bank, then overtime), and the rest with the reasons."""
-    pool = candidate_pool(shift)
-    verdicts = check_candidates(shift, pool)
+    pool = _pool_people(shift)
+    verdicts = check_people(shift, [person for _member, person in pool]) if pool else {}
     home = shift.care_home
     eligible, excluded = [], []
-    for member in pool:
+    for member, _person in pool:
         verdict = verdicts[member.pk]
         candidate = Candidate(
             staff=member,

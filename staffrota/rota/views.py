@@ -4,11 +4,12 @@ calendar feeds and exports. Thin: every change goes through the rota services.""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.backends.utils import csrf_input
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 from django_scopes import scopes_disabled
@@ -38,16 +39,20 @@ from staffrota.rota.grid_cache import (
     unit_choice_html,
     vacancy_list_html,
 )
+from staffrota.rota.grid_html import candidate_rows
+from staffrota.rota.kept_sql import kept_rows
 from staffrota.rota.models import (
     VACANT,
     AgencyBooking,
     CalendarFeed,
     OfferStatus,
+    OpenShiftOffer,
     Shift,
     ShiftStatus,
     ShiftSwap,
     SwapStatus,
 )
+from staffrota.rota.queries import shift_with_related
 from staffrota.rota.services import (
     Override,
     RotaError,
@@ -72,11 +77,11 @@ def _unit(request, unit_id: int) -> Unit:
 
 
 def _shift(request, shift_id: int) -> Shift:
-    return get_object_or_404(
-        Shift.objects.select_related(*SHIFT_RELATED),
-        pk=shift_id,
-        unit_id__in=request.access.unit_ids,
-    )
+    # `select_related(*SHIFT_RELATED)` on the manager's units, through kept SQL.
+    shift = shift_with_related(shift_id, unit_ids=request.access.unit_ids)
+    if shift is None:
+        raise Http404("No Shift matches the given query.")
+    return shift
 
 
 def _my_id(request) -> int:
@@ -369,19 +374,42 @@ def vacancy_list(request):
     )
 
 
+def _booking_ids(shift: int):
+    return AgencyBooking.objects.filter(shift=shift).values_list("pk")[:1]
+
+
+def _open_offer_ids(shift: int, status: str):
+    return OpenShiftOffer.objects.filter(shift=shift, status=status).values_list("pk")[:1]
+
+
 @manager_required
 @require_GET
 def vacancy_detail(request, shift_id: int):
     shift = _shift(request, shift_id)
     candidates = vacancy_candidates(shift) if shift.is_vacant else None
-    bookings = AgencyBooking.objects.filter(shift=shift).order_by("-requested_at")
-    offer = shift.offers.filter(status=OfferStatus.OPEN).first()
+    # Most vacancies have neither agency bookings nor an open offer: whether they do is
+    # asked through kept SQL, and the ORM reads them only when there are some.
+    bookings = []
+    if kept_rows(_booking_ids, shift=shift.pk):
+        bookings = AgencyBooking.objects.filter(shift=shift).order_by("-requested_at")
+    offer = None
+    if kept_rows(_open_offer_ids, shift=shift.pk, status=OfferStatus.OPEN.value):
+        offer = shift.offers.filter(status=OfferStatus.OPEN).first()
+    rows = ""
+    if candidates and candidates.eligible:
+        rows = candidate_rows(
+            candidates.eligible,
+            action_url=escape(reverse("shift_action", args=[shift.pk])),
+            list_url=escape(reverse("vacancy_list")),
+            csrf=str(csrf_input(request)),
+        )
     return render(
         request,
         "rota/vacancy_detail.html",
         {
             "shift": shift,
             "candidates": candidates,
+            "eligible_rows": rows,
             "bookings": bookings,
             "offer": offer,
             "agency_form": AgencyRequestForm(

@@ -62,7 +62,7 @@ def test_candidates_rank_contracted_then_bank_then_overtime_with_costs(home_a, t
     categories = [category for _, category in order]
     assert categories == sorted(categories, key=["contracted", "bank", "overtime"].index)
     assert (bank.pk, "bank") in order and (part_time.pk, "overtime") in order
-    overtime = next(c for c in ranked.eligible if c.staff == part_time)
+    overtime = next(c for c in ranked.eligible if c.staff.pk == part_time.pk)
     assert overtime.cost == (Decimal("12.60") * Decimal("1.5") * 6).quantize(Decimal("0.01"))
     assert ranked.agency_cost == Decimal("132.00")  # £22 an hour for a carer, 6 hours
     # The nurse cannot take a carer's shift and is not even listed.
