@@ -10,7 +10,7 @@ from django.db.models import Q
 from staffrota.leave.coverage import Coverage
 from staffrota.leave.entitlement import fmt_day, hours, policy_for
 from staffrota.organisation.models import ContractType, JobRole, StaffMember, UnitCover
-from staffrota.rota.eligibility import check_people
+from staffrota.rota.eligibility import PERSON_COLUMNS, check_people, person_of_row
 from staffrota.rota.kept_sql import kept_rows
 from staffrota.rota.models import Shift
 from staffrota.rota.rules import ROLE_COVERS, Person
@@ -30,32 +30,13 @@ def _cost(rate: Decimal, paid_hours: Decimal, source: str, multiplier: Decimal) 
     return hours(Decimal(rate) * Decimal(paid_hours) * factor)
 
 
-# What the rules (`eligibility.person_of`) and the costing read of each person: a pool is
-# some forty people, read as rows rather than model instances.
-_POOL_COLUMNS = (
-    "pk",
-    "user__first_name",
-    "user__last_name",
-    "sap_number",
-    "job_role__code",
-    "job_role__name",
-    "job_role__requires_registration",
-    "registration_number",
-    "registration_expiry",
-    "wtr_opt_out",
-    "contracted_hours",
-    "contract_type",
-    "hourly_rate",
-)
-
-
 def _pool_rows(home_id: int, unit_id: int, fits: list[str], exclude_id: int):
     covering = UnitCover.objects.filter(unit_id=unit_id).values("staff_id")
     return (
         StaffMember.objects.filter(care_home_id=home_id, job_role__code__in=fits, left_on=None)
         .filter(Q(home_unit_id=unit_id) | Q(pk__in=covering) | Q(contract_type=ContractType.BANK))
         .exclude(pk=exclude_id)
-        .values_list(*_POOL_COLUMNS)
+        .values_list(*PERSON_COLUMNS, "hourly_rate")
     )
 
 
@@ -66,39 +47,7 @@ def _pool(
     bank) as the rules see them, each with their hourly rate."""
     fits = [code for code, covers in ROLE_COVERS.items() if role_code in covers] or [role_code]
     rows = kept_rows(_pool_rows, home_id=home_id, unit_id=unit_id, fits=fits, exclude_id=exclude_id)
-    return [
-        (
-            Person(
-                staff_id=pk,
-                # As `StaffMember.full_name`: the user's full name, else the SAP number.
-                name=f"{first} {last}".strip() or sap,
-                role_code=code,
-                role_name=role_name,
-                registration_required=registration_required,
-                registration_number=registration_number,
-                registration_expiry=registration_expiry,
-                wtr_opt_out=opted_out,
-                contracted_hours=contracted,
-                is_bank=contract_type == ContractType.BANK,
-            ),
-            rate,
-        )
-        for (
-            pk,
-            first,
-            last,
-            sap,
-            code,
-            role_name,
-            registration_required,
-            registration_number,
-            registration_expiry,
-            opted_out,
-            contracted,
-            contract_type,
-            rate,
-        ) in rows
-    ]
+    return [(person_of_row(row), row[-1]) for row in rows]
 
 
 def _bank_rate_rows(home_id: int, code: str):

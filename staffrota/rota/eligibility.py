@@ -89,6 +89,43 @@ def person_of(staff: StaffMember) -> Person:
     )
 
 
+# What `person_of` reads of a staff member, as columns: the candidates page and the leave
+# impact read pools of some forty people as rows (`person_of_row`), not model instances.
+PERSON_COLUMNS = (
+    "pk",
+    "user__first_name",
+    "user__last_name",
+    "sap_number",
+    "job_role__code",
+    "job_role__name",
+    "job_role__requires_registration",
+    "registration_number",
+    "registration_expiry",
+    "wtr_opt_out",
+    "contracted_hours",
+    "contract_type",
+)
+
+
+def person_of_row(row) -> Person:
+    """`person_of` of a row whose first columns are PERSON_COLUMNS."""
+    pk, first, last, sap, code, role, registered, number, expiry, opt_out, hours, contract = row[
+        : len(PERSON_COLUMNS)
+    ]
+    return Person(
+        staff_id=pk,
+        name=f"{first} {last}".strip() or sap,  # as StaffMember.full_name
+        role_code=code,
+        role_name=role,
+        registration_required=registered,
+        registration_number=number,
+        registration_expiry=expiry,
+        wtr_opt_out=opt_out,
+        contracted_hours=hours,
+        is_bank=contract == "bank",
+    )
+
+
 def worked_shift(shift: Shift) -> WorkedShift:
     return WorkedShift(
         starts_at=shift.starts_at,

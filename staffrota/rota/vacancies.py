@@ -9,7 +9,7 @@ from django.db.models import Count, Q
 
 from staffrota.organisation.models import StaffingRequirement, StaffMember, UnitCover
 from staffrota.rota.costs import CATEGORY_ORDER, agency_rate, shift_cost
-from staffrota.rota.eligibility import _Count, check_people
+from staffrota.rota.eligibility import PERSON_COLUMNS, _Count, check_people, person_of_row
 from staffrota.rota.kept_sql import kept_rows
 from staffrota.rota.models import VACANT, Shift, ShiftSource, ShiftStatus
 from staffrota.rota.rules import ROLE_COVERS, Person, Verdict
@@ -273,21 +273,7 @@ def _pool_rows(home: int, unit: int, day: date, roles: list[str]):
         .filter(Q(home_unit=unit) | Q(pk__in=covering))
         .filter(Q(left_on__isnull=True) | Q(left_on__gte=day))
         .filter(started_on__lte=day)
-        .values_list(
-            "pk",
-            "user__first_name",
-            "user__last_name",
-            "sap_number",
-            "job_role__code",
-            "job_role__name",
-            "job_role__requires_registration",
-            "registration_number",
-            "registration_expiry",
-            "wtr_opt_out",
-            "contracted_hours",
-            "contract_type",
-            "hourly_rate",
-        )
+        .values_list(*PERSON_COLUMNS, "hourly_rate")
     )
 
 
@@ -300,23 +286,13 @@ def _pool_people(shift: Shift) -> list[tuple[PoolMember, Person]]:
     values = {"home": shift.care_home_id, "unit": shift.unit_id, "day": shift.date}
     found = []
     for row in kept_rows(_pool_rows, roles=roles, **values):
-        pk, first, last, sap, code, role, registered, number, expiry = row[:9]
-        opt_out, hours, contract, rate = row[9:]
-        name = f"{first} {last}".strip() or sap  # as StaffMember.full_name
+        person = person_of_row(row)
         member = PoolMember(
-            pk=pk, full_name=name, first_name=first, role_name=role, hourly_rate=rate
-        )
-        person = Person(
-            staff_id=pk,
-            name=name,
-            role_code=code,
-            role_name=role,
-            registration_required=registered,
-            registration_number=number,
-            registration_expiry=expiry,
-            wtr_opt_out=opt_out,
-            contracted_hours=hours,
-            is_bank=contract == "bank",
+            pk=person.staff_id,
+            full_name=person.name,
+            first_name=row[1],
+            role_name=person.role_name,
+            hourly_rate=row[-1],
         )
         found.append((member, person))
     return found
