@@ -4,9 +4,9 @@
 
 Why Granian and not gunicorn: Granian reads requests, keeps connections alive and writes
 answers in Rust, and runs only the Django view in Python, on a pool of threads per
-process. gunicorn does all of that in Python; on the load test's pages its threaded
-workers spent 0.3 ms more CPU on the plain "ok" view and about 0.8 ms more on a staff
-member's shifts (bench/load/README.md, "Ninth round"), a sixth of what a page costs.
+process. gunicorn does all of that in Python: measured here, its threaded workers spent
+0.77 ms of CPU on the plain "ok" view against Granian's 0.47, and about 2.0 ms on a staff
+member's shifts against 1.2 (bench/load/README.md, "Ninth round").
 
 Settings come from the environment, so one file serves systemd, Docker and `dev.py run`:
 
