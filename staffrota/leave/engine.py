@@ -33,6 +33,7 @@ from staffrota.leave.models import (
     LeaveType,
     SicknessAbsence,
 )
+from staffrota.leave.queries import overlapping_leave
 from staffrota.organisation.models import StaffMember
 from staffrota.rota.kept_sql import kept_rows
 from staffrota.rota.models import Shift, ShiftStatus
@@ -129,16 +130,9 @@ def _rota_day_rows(unit_id, start, end):
 
 def _clash_rows(staff_id, start, end):
     """The person's first leave asked for or approved overlapping the dates (at most one)."""
-    return (
-        LeaveRequest.objects.filter(
-            staff_id=staff_id,
-            status__in=(LeaveStatus.PENDING, LeaveStatus.APPROVED),
-            start_date__lte=end,
-            end_date__gte=start,
-        )
-        .order_by("start_date")
-        .values_list("leave_type", "start_date", "end_date", "status")[:1]
-    )
+    return overlapping_leave(staff_id, start, end).values_list(
+        "leave_type", "start_date", "end_date", "status"
+    )[:1]
 
 
 def _sick_rows(staff_id, start, end):

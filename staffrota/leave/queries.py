@@ -124,13 +124,17 @@ def bradford_for_people(people: list[StaffMember], *, today: date) -> dict[int, 
     return bradford_scores(homes.keys(), today=today, policies=policies, homes=homes)
 
 
+def overlapping_leave(staff_id: int, first: date, last: date) -> QuerySet[LeaveRequest]:
+    """A person's approved and pending leave overlapping first..last, earliest first: what
+    the staff page shows and what a new request may not overlap."""
+    return LeaveRequest.objects.filter(
+        staff_id=staff_id,
+        status__in=(LeaveStatus.APPROVED, LeaveStatus.PENDING),
+        start_date__lte=last,
+        end_date__gte=first,
+    ).order_by("start_date")
+
+
 def upcoming_leave(*, staff: StaffMember, start: date, days: int) -> list[LeaveRequest]:
     """A person's approved and pending leave overlapping the next `days` days."""
-    return list(
-        LeaveRequest.objects.filter(
-            staff=staff,
-            status__in=(LeaveStatus.APPROVED, LeaveStatus.PENDING),
-            start_date__lte=start + timedelta(days=days - 1),
-            end_date__gte=start,
-        ).order_by("start_date")
-    )
+    return list(overlapping_leave(staff.pk, start, start + timedelta(days=days - 1)))

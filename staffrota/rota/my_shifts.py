@@ -72,18 +72,10 @@ def _shifts(staff_id: int, first: date, last: date):
 
 
 def _leave(staff_id: int, first: date, last: date):
-    from staffrota.leave.models import LeaveRequest, LeaveStatus
+    from staffrota.leave.queries import overlapping_leave  # leave builds on rota
 
-    # As leave.queries.upcoming_leave.
-    return (
-        LeaveRequest.objects.filter(
-            staff_id=staff_id,
-            status__in=(LeaveStatus.APPROVED, LeaveStatus.PENDING),
-            start_date__lte=last,
-            end_date__gte=first,
-        )
-        .order_by("start_date")
-        .values_list("leave_type", "start_date", "end_date", "status")
+    return overlapping_leave(staff_id, first, last).values_list(
+        "leave_type", "start_date", "end_date", "status"
     )
 
 
