@@ -236,7 +236,9 @@ def _used_in(requests, start: date, end: date, today: date, exclude_pk=None):
                 taken += amount
             else:
                 booked += amount
-    return taken, booked, pending
+    # A request kept without its hours by day is spread evenly over its days, which leaves
+    # a 28-digit remainder (130.2499...998 h); the balance is in hundredths, as asked for.
+    return hours(taken), hours(booked), hours(pending)
 
 
 def balance_for(

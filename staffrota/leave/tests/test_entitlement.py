@@ -121,3 +121,19 @@ def test_balance_splits_taken_booked_and_waiting(home_a):
     assert "201.6 hours − 12 hours taken − 12 hours booked = 177.6 hours" in (
         balance.working[-1].working
     )
+
+
+def test_leave_spread_over_days_adds_up_to_hundredths(home_a):
+    """A request without hours by day is spread evenly; three days of 10 hours are 3.333...
+    each, which must not show as 9.9999999999999999999999999 h on the leave page."""
+    staff = _person(home_a, contracted_hours=Decimal("36"))
+    _leave(staff, date(2026, 5, 4), date(2026, 5, 6), Decimal("10"))
+    _leave(staff, date(2026, 8, 3), date(2026, 8, 5), Decimal("10"))
+    _leave(staff, date(2026, 9, 7), date(2026, 9, 9), Decimal("10"), LeaveStatus.PENDING)
+    balance = balance_for(staff, date(2026, 7, 1), today=date(2026, 7, 1))
+    assert (str(balance.taken), str(balance.booked), str(balance.pending)) == (
+        "10.00",
+        "10.00",
+        "10.00",
+    )
+    assert str(balance.remaining) == "181.60"
