@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
+from django.core.cache import cache
 from django_scopes import scopes_disabled
 
 from staffrota.leave.models import LeaveAllowance
@@ -30,6 +31,15 @@ def rostered(world, staff, day, shift_type=None, status=ShiftStatus.PUBLISHED):
             staff=staff,
             status=status,
         )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Leave pages, balances and absence labels are kept by ids, and ids repeat between
+    # tests once a test's rows roll back (SQLite): what one test kept must not reach the next.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
