@@ -417,13 +417,7 @@ def _estimates(staff, home_unit, days, absent, base, types, extra) -> list[DayEs
     # Through `kept_rows`, as the rota's reads above: the SQL written once per process.
     people = {"unit_id": home_unit.pk, "role_id": role_id, "staff_id": staff.pk}
     pool = kept_rows(_pool_rows, **people, first=first, last=last)
-    # row[:3]: with DISTINCT, the model's ordering columns come back after these.
-    bank = [
-        row[:3]
-        for row in kept_rows(
-            _bank_rows, home_id=staff.care_home_id, **people, first=first, last=last
-        )
-    ]
+    bank = kept_rows(_bank_rows, home_id=staff.care_home_id, **people, first=first, last=last)
     estimates = []
     for day in days:
         # Once per shift type and day: each raiser reads the unit's forecast from the cache.

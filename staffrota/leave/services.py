@@ -97,8 +97,7 @@ def _managers_of(staff: StaffMember) -> list[str]:
     """Addresses of the Operational Managers of the person's unit and the home's Service
     Managers: the people who decide a referred request."""
     rows = kept_rows(_manager_rows, unit_id=staff.home_unit_id, home_id=staff.care_home_id)
-    # row[0]: with DISTINCT the ordering column (username) comes back after the address.
-    return [row[0] for row in rows]
+    return [address for (address,) in rows]
 
 
 def _manager_rows(unit_id, home_id):

@@ -51,11 +51,14 @@ def kept_rows(build, **values) -> list[tuple]:
         kept = _KEPT_SQL.keep(key, _write_sql(build, values))
     if kept is None:
         return list(build(**values))
-    sql, slots = kept
+    sql, slots, width = kept
     params = [slot[1] if slot[0] is None else _at(values[slot[0]], slot[1]) for slot in slots]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        rows = cursor.fetchall()
+    # With DISTINCT the ORM selects the model's ordering columns too, after the ones asked
+    # for, and cuts them off the rows it returns: so do we.
+    return rows if width is None else [row[:width] for row in rows]
 
 
 # List lengths a shape is written for: a list is made up to the next multiple of 4 (of
@@ -110,7 +113,7 @@ def _slot(where: dict, param) -> tuple:
         return (None, param)
 
 
-def _write_sql(build, values: dict) -> tuple[str, list] | None:
+def _write_sql(build, values: dict) -> tuple[str, list, int | None] | None:
     where: dict[tuple, tuple[str, int | None]] = {}
     stand_ins = {}
     for name, value in values.items():
@@ -131,4 +134,4 @@ def _write_sql(build, values: dict) -> tuple[str, list] | None:
     slots = [_slot(where, param) for param in params]
     if {slot for slot in slots if slot[0] is not None} != set(where.values()):
         return None
-    return sql, slots
+    return sql, slots, compiler.col_count if compiler.has_extra_select else None
