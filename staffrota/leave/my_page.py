@@ -22,8 +22,24 @@ from staffrota.rota.kept_sql import kept_rows
 
 def _staff_record(request):
     return get_object_or_404(
-        staff_in_scope(request.access).select_related(*STAFF_RELATED), pk=request.access.staff_id
+        # The leave policy too: the balance reads it (`policy_for`), one query fewer.
+        staff_in_scope(request.access).select_related(*STAFF_RELATED, "care_home__leave_policy"),
+        pk=request.access.staff_id,
     )
+
+
+def _kept_staff_record(request, versions: str):
+    """The person's record as `_staff_record` reads it, kept under the versions of their
+    home and of everyone: a change to their record, their unit, their home, its leave
+    policy or their user replaces the home's version, a change to job roles everyone's
+    (rota/grid_cache.py). Asking for leave changes the balance, not the record, and the
+    page after it would otherwise read the record again with five joined tables."""
+    key = f"leave:record:{request.access.staff_id}:{versions}"
+    staff = cache.get(key)
+    if staff is None:
+        staff = _staff_record(request)
+        cache.set(key, staff, timeout=10 * 60)
+    return staff
 
 
 CSRF_PLACEHOLDER = "<!-- csrf field -->"
@@ -142,7 +158,7 @@ def _leave_top(request, *, today) -> str:
     key = f"leave:minetop:{staff_id}:{today.isoformat()}:{versions}:{digest}"
     top = cache.get(key)
     if top is None:
-        staff = _staff_record(request)
+        staff = _kept_staff_record(request, versions)
         balance = balance_for(staff, today, today=today, requests=annual)
         top = str(
             render_to_string("leave/_my_leave_top.html", {"staff": staff, "balance": balance})

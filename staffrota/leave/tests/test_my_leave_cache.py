@@ -7,11 +7,13 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from staffrota.leave.models import LeaveRequest, LeaveStatus
+from staffrota.leave.models import HolidayTreatment, LeavePolicy, LeaveRequest, LeaveStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -107,3 +109,37 @@ def test_nobody_else_gets_this_persons_page(client, home_a, home_b, today):
     other_home = _page(elsewhere)
     assert WITHDRAW.search(other_home) is None
     assert home_a.unit.name not in other_home
+
+
+def _ask(client, day) -> None:
+    asked = client.post(
+        reverse("leave_mine"),
+        {"leave_type": "annual", "start_date": day, "end_date": day, "comment": "test"},
+    )
+    assert asked.status_code == 302
+
+
+def test_the_page_after_asking_reads_the_balance_not_the_record(client, home_a, today):
+    """Asking changes the balance, not the person's record: the page after it works the
+    balance out again from their leave, with the record (and home, unit, role and leave
+    policy) kept from the page before."""
+    client.force_login(home_a.staff_user)
+    before = _page(client)
+    _ask(client, (today + timedelta(days=60)).isoformat())
+    with CaptureQueriesContext(connection) as queries:
+        after = _page(client)
+    sql = " ".join(query["sql"] for query in queries.captured_queries)
+    assert '"leave_leaverequest"' in sql  # the balance and the list, read again
+    assert '"organisation_staffmember"."contracted_hours"' not in sql  # the record: kept
+    assert "Waiting" in after
+    assert before != after
+
+
+def test_a_new_leave_policy_shows_at_once(client, home_a):
+    client.force_login(home_a.staff_user)
+    assert "count within the 5.6 weeks" in _page(client)
+    with scopes_disabled():
+        LeavePolicy.objects.update_or_create(
+            care_home=home_a.home, defaults={"bank_holidays": HolidayTreatment.ON_TOP}
+        )
+    assert "bank holidays on top" in _page(client).lower()
