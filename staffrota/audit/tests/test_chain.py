@@ -54,3 +54,16 @@ def test_removing_an_entry_is_detected(home_a):
     report = verify_chain()
     assert report.broken_at == third.pk
     assert "removed or altered" in report.problem
+
+
+def test_audit_record_stores_every_field_of_the_entry_it_returns(home_a):
+    # On PostgreSQL the INSERT is the ORM's SQL kept and run with each entry's values:
+    # what is read back must be what `save()` would have stored, id included.
+    first, second, _third = _three_entries(home_a)
+    for entry in (first, second):
+        stored = AuditEntry.all_homes.get(pk=entry.pk)
+        for field in AuditEntry._meta.concrete_fields:
+            assert getattr(stored, field.attname) == getattr(entry, field.attname), field.name
+        assert not entry._state.adding
+    assert second.pk > first.pk
+    assert stored.after == {"staff": home_a.carer.pk, "hours": str(home_a.shift.paid_hours)}
