@@ -78,7 +78,10 @@ def audit_event(
     care_home_id: int | None = None,
 ) -> AuditEntry:
     """Like `audit_record`, for events without a model instance (a failed login)."""
-    with transaction.atomic():
+    # Without a savepoint: inside a caller's transaction (every rota and leave write) the
+    # entry stands or falls with it, and a savepoint cost two more round trips and some
+    # 300 Python calls a write; outside one, this is the transaction.
+    with transaction.atomic(savepoint=False):
         last = kept_rows(_last_hash)
         entry = AuditEntry(
             care_home_id=care_home_id,

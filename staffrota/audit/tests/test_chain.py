@@ -67,3 +67,18 @@ def test_audit_record_stores_every_field_of_the_entry_it_returns(home_a):
         assert not entry._state.adding
     assert second.pk > first.pk
     assert stored.after == {"staff": home_a.carer.pk, "hours": str(home_a.shift.paid_hours)}
+
+
+def test_an_entry_in_a_callers_transaction_takes_no_savepoint_and_rolls_back_with_it(home_a):
+    from django.db import transaction
+    from django.test.utils import CaptureQueriesContext
+
+    count = AuditEntry.all_homes.count()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        with CaptureQueriesContext(connection) as queries:
+            _three_entries(home_a)
+        assert AuditEntry.all_homes.count() == count + 3
+        raise RuntimeError("the caller's change fails after auditing")
+    assert not [q for q in queries if "SAVEPOINT" in q["sql"].upper()]
+    assert AuditEntry.all_homes.count() == count
+    assert verify_chain().ok
