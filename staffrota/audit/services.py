@@ -5,10 +5,12 @@ import json
 from dataclasses import dataclass
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, transaction
+from django.db import connection, models, transaction
+from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from staffrota.audit.models import AuditEntry
+from staffrota.rota.kept_sql import kept_rows
 
 GENESIS = "0" * 64
 
@@ -76,8 +78,11 @@ def audit_event(
     care_home_id: int | None = None,
 ) -> AuditEntry:
     """Like `audit_record`, for events without a model instance (a failed login)."""
-    with transaction.atomic():
-        last = AuditEntry.all_homes.select_for_update().order_by("-pk").only("entry_hash").first()
+    # Without a savepoint: inside a caller's transaction (every rota and leave write) the
+    # entry stands or falls with it, and a savepoint cost two more round trips and some
+    # 300 Python calls a write; outside one, this is the transaction.
+    with transaction.atomic(savepoint=False):
+        last = kept_rows(_last_hash)
         entry = AuditEntry(
             care_home_id=care_home_id,
             at=timezone.now(),
@@ -89,11 +94,46 @@ def audit_event(
             before=json.loads(_canonical(before)) if before is not None else None,
             after=json.loads(_canonical(after)) if after is not None else None,
             reason=reason,
-            previous_hash=last.entry_hash if last else GENESIS,
+            previous_hash=last[0][0] if last else GENESIS,
         )
         entry.entry_hash = _entry_hash(entry)
-        entry.save()
+        _insert(entry)
     return entry
+
+
+def _last_hash():
+    # The newest entry, locked: the next one chains onto it.
+    return AuditEntry.all_homes.select_for_update().order_by("-pk").values_list("entry_hash")[:1]
+
+
+# The INSERT of an entry as the ORM writes it, written once per process and run with each
+# entry's values (each prepared by its field, as `save()` prepares them): every fill,
+# make-vacant and leave decision appends an entry, and `save()` built and compiled the
+# same statement each time. PostgreSQL only (RETURNING gives the new id); elsewhere
+# `save()` as always. No signal listens to audit entries (`save()` would send them).
+_INSERT: list = []
+
+
+def _insert(entry: AuditEntry) -> None:
+    if connection.vendor != "postgresql":
+        entry.save()
+        return
+    if not _INSERT:
+        meta = AuditEntry._meta
+        fields = [f for f in meta.concrete_fields if not f.primary_key]
+        query = InsertQuery(AuditEntry)
+        query.insert_values(fields, [entry])
+        compiler = query.get_compiler(connection=connection)
+        compiler.returning_fields = [meta.pk]
+        [(sql, _params)] = compiler.as_sql()
+        _INSERT.extend([sql, fields])
+    sql, fields = _INSERT
+    params = [field.get_db_prep_save(field.pre_save(entry, True), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        entry.pk = cursor.fetchone()[0]
+    entry._state.adding = False
+    entry._state.db = connection.alias
 
 
 def _label(actor) -> str:

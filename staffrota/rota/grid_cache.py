@@ -347,7 +347,7 @@ def vacancy_list_html(
     unit, so only someone who sees exactly these units is given it; it is replaced when a
     shift on any of them, or anything of their homes, changes."""
     from staffrota.rota.grid_html import vacancy_rows
-    from staffrota.rota.vacancies import vacancy_page
+    from staffrota.rota.vacancies import page_fingerprint, vacancy_page
 
     units = sorted(set(unit_ids))
     homes = sorted(set(home_ids))
@@ -363,17 +363,27 @@ def vacancy_list_html(
     html = cache.get(key)
     if html is None:
         paged = vacancy_page(unit_ids=units, start=start, days=days, page=number)
-        html = str(
-            render_to_string(
-                "rota/_vacancy_table.html",
-                {
-                    "page": paged,
-                    "rows": vacancy_rows(paged.object_list, many_homes=len(homes) > 1),
-                    "unit_value": unit_value,
-                },
+        many_homes = len(homes) > 1
+        # The table rendered is also kept by what it shows (`page_fingerprint`): a
+        # vacancy filled then made vacant again brings back the list of before, whose
+        # HTML is then reused rather than rendered again.
+        fingerprint = page_fingerprint(paged, many_homes=many_homes, unit_value=unit_value)
+        shown = f"rota:vacancies-shown:{who}:{fingerprint}"
+        html = cache.get(shown)
+        if html is None:
+            html = str(
+                render_to_string(
+                    "rota/_vacancy_table.html",
+                    {
+                        "page": paged,
+                        "rows": vacancy_rows(paged.object_list, many_homes=many_homes),
+                        "unit_value": unit_value,
+                    },
+                )
             )
-        )
-        cache.set(key, html, timeout=TABLE_TIMEOUT)
+            cache.set_many({key: html, shown: html}, timeout=TABLE_TIMEOUT)
+        else:
+            cache.set(key, html, timeout=TABLE_TIMEOUT)
     return mark_safe(html)  # noqa: S308 - rendered by our own template
 
 

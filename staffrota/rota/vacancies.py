@@ -1,11 +1,14 @@
 """Vacancies across a manager's units, and who could fill each one, cheapest first."""
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
+from django.utils import timezone, translation
 
 from staffrota.organisation.models import StaffingRequirement, StaffMember, UnitCover
 from staffrota.rota.costs import CATEGORY_ORDER, agency_rate, shift_cost
@@ -41,9 +44,12 @@ class Vacancy:
         )
 
 
-@dataclass(frozen=True)
-class VacancyRow:
-    """A vacancy as the vacancy list shows it, read as one plain row."""
+class VacancyRow(NamedTuple):
+    """A vacancy as the vacancy list shows it, read as one plain row.
+
+    A named tuple, not a frozen dataclass: a page of a group's list builds 50 of them
+    each time it is built again, and a frozen dataclass sets each of nine fields through
+    a call of its own."""
 
     pk: int
     date: date
@@ -118,6 +124,26 @@ def vacancy_page(*, unit_ids, start: date, days: int = 28, page, per_page: int =
     rows = [found[pk] for pk in shown if pk in found]
     paged.object_list = _rows_with_shortfall(rows)
     return paged
+
+
+def page_fingerprint(paged, *, many_homes: bool, unit_value: str) -> str:
+    """A digest of everything the vacancy table (rota/_vacancy_table.html with
+    `grid_html.vacancy_rows`) shows of a page of `vacancy_page`: the same digest, the
+    same HTML. A vacancy filled and made vacant again gives the list it had before, which
+    then need not be rendered again (grid_cache.vacancy_list_html)."""
+    paginator = paged.paginator
+    shown = (
+        paginator.count,
+        paginator.num_pages,
+        paginator.per_page,
+        paged.number,
+        many_homes,
+        unit_value,
+        timezone.get_current_timezone_name(),
+        translation.get_language(),
+        [tuple(row) for row in paged.object_list],
+    )
+    return hashlib.sha256(repr(shown).encode()).hexdigest()
 
 
 def _vacancy_order(units: list[int], start: date, end: date):

@@ -54,3 +54,31 @@ def test_removing_an_entry_is_detected(home_a):
     report = verify_chain()
     assert report.broken_at == third.pk
     assert "removed or altered" in report.problem
+
+
+def test_audit_record_stores_every_field_of_the_entry_it_returns(home_a):
+    # On PostgreSQL the INSERT is the ORM's SQL kept and run with each entry's values:
+    # what is read back must be what `save()` would have stored, id included.
+    first, second, _third = _three_entries(home_a)
+    for entry in (first, second):
+        stored = AuditEntry.all_homes.get(pk=entry.pk)
+        for field in AuditEntry._meta.concrete_fields:
+            assert getattr(stored, field.attname) == getattr(entry, field.attname), field.name
+        assert not entry._state.adding
+    assert second.pk > first.pk
+    assert stored.after == {"staff": home_a.carer.pk, "hours": str(home_a.shift.paid_hours)}
+
+
+def test_an_entry_in_a_callers_transaction_takes_no_savepoint_and_rolls_back_with_it(home_a):
+    from django.db import transaction
+    from django.test.utils import CaptureQueriesContext
+
+    count = AuditEntry.all_homes.count()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        with CaptureQueriesContext(connection) as queries:
+            _three_entries(home_a)
+        assert AuditEntry.all_homes.count() == count + 3
+        raise RuntimeError("the caller's change fails after auditing")
+    assert not [q for q in queries if "SAVEPOINT" in q["sql"].upper()]
+    assert AuditEntry.all_homes.count() == count
+    assert verify_chain().ok

@@ -477,3 +477,33 @@ def test_swap_page_offers_only_colleagues_shifts_of_my_role(client, home_a, toda
     page = client.get(reverse("my_swaps")).content.decode()
     assert f'<option value="{theirs.pk}">' in page
     assert f'<option value="{nurses.pk}">' not in page
+
+
+_EXCLUDED_LOOP = (
+    "{% for c in excluded %}<li><strong>{{ c.staff.full_name }}</strong>: "
+    "{% for v in c.verdict.violations %}{{ v.message }} {% endfor %}</li>{% endfor %}"
+)  # the template's loop as it was
+
+
+def test_the_excluded_list_built_in_python_is_the_templates(client, home_a):
+    """Names with markup in them, several reasons each, as the vacancy page shows them."""
+    from django.template import engines
+
+    from staffrota.rota.views import _excluded_items
+
+    with scopes_disabled():
+        user = home_a.carer.user
+        user.first_name, user.last_name = "Zoë <b>", 'O\'Neil & "Co"'
+        user.save()
+        night_before = _published_vacancy(
+            home_a, home_a.shift.date - timedelta(days=1), shift_type=home_a.night
+        )
+        ranked = vacancy_candidates(night_before)
+    assert ranked.excluded
+    loop = engines["django"].from_string(_EXCLUDED_LOOP)
+    expected = loop.render({"excluded": ranked.excluded})
+    assert str(_excluded_items(ranked.excluded)) == expected
+    assert "Zoë &lt;b&gt; O&#x27;Neil &amp; &quot;Co&quot;" in expected
+    client.force_login(home_a.manager)
+    page = client.get(reverse("vacancy_detail", args=[night_before.pk])).content.decode()
+    assert f'<ul class="mt-2">{expected}</ul>' in page

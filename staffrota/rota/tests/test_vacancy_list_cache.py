@@ -204,3 +204,45 @@ def test_the_rows_built_in_python_are_the_templates(home_a, today):
     for many_homes in (False, True):
         expected = template.render({"vacancies": vacancies, "many_homes": many_homes})
         assert str(vacancy_rows(vacancies, many_homes=many_homes)) == expected
+
+
+def test_a_list_back_as_it_was_after_a_fill_and_undo_is_not_rendered_again(
+    client, home_a, today, monkeypatch
+):
+    from staffrota.rota import grid_html
+
+    vacancy = _published_vacancy(home_a, today + timedelta(days=5))
+    _published_vacancy(home_a, today + timedelta(days=6))
+    client.force_login(home_a.manager)
+    before, _ = _list(client)
+    rendered = []
+    real = grid_html.vacancy_rows
+    monkeypatch.setattr(
+        grid_html, "vacancy_rows", lambda rows, **kw: rendered.append(1) or real(rows, **kw)
+    )
+    action = reverse("shift_action", args=[vacancy.pk])
+    client.post(action, {"action": "assign", "staff": home_a.carer.pk})
+    after_fill, _ = _list(client)
+    assert len(rendered) == 1 and _fills(after_fill) == _fills(before) - 1
+    client.post(action, {"action": "unassign", "reason": "undo"})
+    after_undo, _ = _list(client)
+    assert len(rendered) == 1  # the table of before, kept by what it shows
+    assert _table(after_undo) == _table(before)
+
+
+def test_the_fingerprint_of_a_page_changes_with_anything_it_shows(home_a, today):
+    from staffrota.rota.vacancies import page_fingerprint, vacancy_page
+
+    _published_vacancy(home_a, today + timedelta(days=5))
+    with scopes_disabled():
+        page = vacancy_page(unit_ids=[home_a.unit.pk], start=today, page=1)
+        again = vacancy_page(unit_ids=[home_a.unit.pk], start=today, page=1)
+    digest = page_fingerprint(page, many_homes=False, unit_value="")
+    assert page_fingerprint(again, many_homes=False, unit_value="") == digest
+    assert page_fingerprint(page, many_homes=True, unit_value="") != digest
+    assert page_fingerprint(page, many_homes=False, unit_value="7") != digest
+    first = page.object_list[0]
+    again.object_list = [first._replace(covered=first.covered + 1), *page.object_list[1:]]
+    assert page_fingerprint(again, many_homes=False, unit_value="") != digest
+    again.object_list = [first._replace(unit_name="Elsewhere"), *page.object_list[1:]]
+    assert page_fingerprint(again, many_homes=False, unit_value="") != digest
