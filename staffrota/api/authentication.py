@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
-from staffrota.accounts.access import access_cached, access_for
+from staffrota.accounts.access import access_cached_for_user, access_for
 from staffrota.api.models import ApiToken, token_digest
 from staffrota.tenancy import home_scope
 
@@ -36,8 +36,13 @@ class TokenAuthentication(authentication.BaseAuthentication):
         # Every API request asks; kept under the access version, which any save of a token
         # or a user replaces, so a revoked token or a disabled account stops at once.
         key = f"api:token:{digest}"
-        token = access_cached(
-            key, lambda: ApiToken.objects.select_related("user").filter(digest=digest).first()
+        # The token's user's access (`access_for` in TenantScopedMixin) is read in the same
+        # round trip, kept under the token: one Redis round trip authenticates and scopes.
+        token = access_cached_for_user(
+            key,
+            lambda: ApiToken.objects.select_related("user").filter(digest=digest).first(),
+            access_key=f"access:token:{digest}",
+            user_of=lambda token: token.user,
         )
         if token is None or not token.is_live:
             raise exceptions.AuthenticationFailed(

@@ -1,5 +1,6 @@
 """Django's Redis cache, keeping one client per connection pool, and the commands every
-page sends (GET, MGET, SET) sent straight on a connection.
+page sends (GET, MGET, SET, and the API budget's INCR with EXPIRE) sent straight on a
+connection.
 
 Django's RedisCacheClient builds a new `redis.Redis` object for every cache call (about
 170 response callbacks registered each time); with sessions, access, the rota table and
@@ -23,6 +24,7 @@ import threading
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError as RedisResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 
@@ -60,6 +62,36 @@ class PooledClientRedisCacheClient(RedisCacheClient):
             # redis-py has closed it; the next send connects afresh.
             conn.send_command(*args)
             return conn.read_response()
+
+    def _pipelined(self, write: bool, commands: tuple[tuple, ...]) -> list:
+        """Several commands sent together and their replies read in one round trip, as
+        redis-py's pipeline (without MULTI) does. Every reply is read before an error reply
+        is raised, so none is left on the connection for the next command."""
+        try:
+            replies = self._send_and_read(self._connection(write), commands)
+        except (RedisConnectionError, RedisTimeoutError):
+            # redis-py has closed it; sent again, whole, on a fresh one (as its retry does).
+            replies = self._send_and_read(self._connection(write), commands)
+        for reply in replies:
+            if isinstance(reply, RedisResponseError):
+                raise reply
+        return replies
+
+    @staticmethod
+    def _send_and_read(conn, commands) -> list:
+        conn.send_packed_command(conn.pack_commands(commands))
+        replies = []
+        for _ in commands:
+            try:
+                replies.append(conn.read_response())
+            except RedisResponseError as error:
+                replies.append(error)
+        return replies
+
+    def incr_with_expiry(self, key: str, ttl: int) -> int:
+        """Add one to the counter at `key` (made by the cache's key function) and set it to
+        expire after `ttl` seconds; the new count. One round trip."""
+        return self._pipelined(True, (("INCR", key), ("EXPIRE", key, ttl)))[0]
 
     def get(self, key, default):
         value = self._command(False, "GET", key)
