@@ -19,13 +19,16 @@ class TenancyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        request.access, request.access_version = access_and_version(request.user)
-        # Resolving the access has read the user: from here on pages, templates and the
-        # middleware below use the user itself rather than the lazy wrapper, each of whose
-        # attribute reads cost two Python calls (over a hundred a page).
+        # Resolving the access reads the user whatever happens, so it is read here: from now
+        # on the access, pages, templates and the middleware below use the user itself
+        # rather than the lazy wrapper, each of whose attribute reads cost two Python calls
+        # (over a hundred a page).
         user = request.user
-        if isinstance(user, LazyObject) and user._wrapped is not empty:
-            request.user = user._wrapped
+        if isinstance(user, LazyObject):
+            if user._wrapped is empty:
+                user._setup()
+            user = request.user = user._wrapped
+        request.access, request.access_version = access_and_version(user)
         with home_scope(request.access.home_ids):
             return self.get_response(request)
 
