@@ -178,3 +178,31 @@ def test_a_token_users_withdrawn_unit_is_gone_on_the_next_request(home_a):
     assert client.get("/api/v1/units/").json()["count"] == 1
     home_a.manager.managed_units.remove(home_a.unit)
     assert client.get("/api/v1/units/").json()["count"] == 0
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Bearer {raw}",
+        "bearer {raw}",
+        "Token {raw}",
+        "Bearer",
+        "Bearer {raw} extra",
+        "Basic abc",
+        "",
+    ],
+)
+def test_the_authorization_header_is_read_as_drf_reads_it(home_a, header):
+    from django.test import RequestFactory
+    from rest_framework import authentication
+
+    from staffrota.api.authentication import _authorization_header
+
+    _, raw = api_token_create(user=home_a.manager, name="Header")
+    value = header.format(raw=raw)
+    request = RequestFactory().get("/api/v1/me/", HTTP_AUTHORIZATION=value)
+    assert _authorization_header(request) == authentication.get_authorization_header(request)
+    status = APIClient().get("/api/v1/me/", HTTP_AUTHORIZATION=value).status_code
+    assert status == (
+        200 if value.lower().startswith(("bearer s", "token s")) and " extra" not in value else 401
+    )
