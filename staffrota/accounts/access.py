@@ -147,6 +147,22 @@ def access_cached(key: str, load):
     return _cached(key, load)[0]
 
 
+def access_cached_for_user(key: str, load, *, access_key: str, user_of):
+    """`access_cached`, reading in the same round trip the access entry kept under
+    `access_key` (named by what was read, e.g. an API token's digest) for the user
+    `user_of(value)`; it rides on that user for `access_for`, as `user_cached` does. The
+    entry is stamped with the access version like every other, so it is never served
+    after a change that would have replaced the user's own."""
+    value, found = _cached(key, load, also=access_key)
+    user = user_of(value) if value is not None else None
+    if user is not None:
+        user._access_key = access_key
+        user._access_read_with_user = {
+            k: found[k] for k in (_ACCESS_VERSION, access_key) if k in found
+        }
+    return value
+
+
 def _cached(key: str, load, also: str | None = None, found: dict | None = None):
     if found is None:
         found = cache.get_many([_ACCESS_VERSION, key, *([also] if also else [])])

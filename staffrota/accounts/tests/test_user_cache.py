@@ -183,3 +183,28 @@ def test_a_login_starts_a_new_session_with_its_own_user(client, home_a, home_b):
     page = client.get(reverse("my_shifts")).content.decode()
     assert home_b.staff_user.get_full_name() in page
     assert home_a.staff_user.get_full_name() not in page
+
+
+def test_a_session_of_a_retired_secret_is_kept_and_rotated_as_django_does(client, home_a, settings):
+    """SECRET_KEY_FALLBACKS: a session signed under the old secret still signs in, with its
+    key rotated; one under neither secret is flushed. The hash kept per secret is not reused
+    under another."""
+    client.force_login(home_a.staff_user)
+    assert client.get(reverse("my_shifts")).status_code == 200
+    old_key = client.cookies["sessionid"].value
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-new-secret-" + "x" * 50
+    assert client.get(reverse("my_shifts")).status_code == 200
+    assert client.cookies["sessionid"].value != old_key  # cycled, as Django does
+    assert client.get(reverse("my_shifts")).status_code == 200  # now under the new secret
+    settings.SECRET_KEY_FALLBACKS = []
+    settings.SECRET_KEY = "yet-another-secret-" + "y" * 50
+    response = client.get(reverse("my_shifts"))
+    assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_a_session_naming_a_backend_no_longer_configured_signs_nobody_in(client, home_a, settings):
+    client.force_login(home_a.staff_user)
+    settings.AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+    response = client.get(reverse("my_shifts"))
+    assert response.status_code == 302 and "login" in response["Location"]

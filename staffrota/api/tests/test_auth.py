@@ -140,3 +140,69 @@ def test_anonymous_callers_are_counted_by_address(settings, client, time_machine
     settings.API_ANON_THROTTLE_RATE = "2/min"
     codes = [client.get("/api/v1/schema/").status_code for _ in range(3)]
     assert codes == [200, 200, 429]
+
+
+def test_a_token_and_its_users_access_come_in_one_cache_round_trip(home_a, monkeypatch):
+    """Authenticating a token and scoping its request read the cache once between them."""
+    from django.core.cache import cache
+
+    _, raw = api_token_create(user=home_a.manager, name="Poller")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    client.get("/api/v1/units/")  # the token and its access now kept
+    asked = []
+    real_get_many = cache.get_many
+
+    def recording_get_many(keys, *args, **kwargs):
+        asked.append(list(keys))
+        return real_get_many(keys, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "get_many", recording_get_many)
+    response = client.get("/api/v1/units/")
+    assert response.status_code == 200
+    assert {unit["name"] for unit in response.json()["results"]} == {home_a.unit.name}
+    digest = token_digest(raw)
+    token_reads = [keys for keys in asked if any(digest in key for key in keys)]
+    assert token_reads == [["access:ver", f"api:token:{digest}", f"access:token:{digest}"]]
+    assert not [
+        k
+        for keys in asked
+        for k in keys
+        if k.startswith("access:") and k != "access:ver" and digest not in k
+    ]
+
+
+def test_a_token_users_withdrawn_unit_is_gone_on_the_next_request(home_a):
+    """The access kept under the token is replaced by any change to the user's units."""
+    client = bearer(home_a.manager)
+    assert client.get("/api/v1/units/").json()["count"] == 1
+    home_a.manager.managed_units.remove(home_a.unit)
+    assert client.get("/api/v1/units/").json()["count"] == 0
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Bearer {raw}",
+        "bearer {raw}",
+        "Token {raw}",
+        "Bearer",
+        "Bearer {raw} extra",
+        "Basic abc",
+        "",
+    ],
+)
+def test_the_authorization_header_is_read_as_drf_reads_it(home_a, header):
+    from django.test import RequestFactory
+    from rest_framework import authentication
+
+    from staffrota.api.authentication import _authorization_header
+
+    _, raw = api_token_create(user=home_a.manager, name="Header")
+    value = header.format(raw=raw)
+    request = RequestFactory().get("/api/v1/me/", HTTP_AUTHORIZATION=value)
+    assert _authorization_header(request) == authentication.get_authorization_header(request)
+    status = APIClient().get("/api/v1/me/", HTTP_AUTHORIZATION=value).status_code
+    assert status == (
+        200 if value.lower().startswith(("bearer s", "token s")) and " extra" not in value else 401
+    )

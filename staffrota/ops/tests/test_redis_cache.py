@@ -64,3 +64,36 @@ def test_another_process_opens_its_own_connection(monkeypatch):
     conn = cache._cache._connection(False)
     monkeypatch.setattr("staffrota.ops.redis_cache.os.getpid", lambda: -1)
     assert cache._cache._connection(False) is not conn
+
+
+def test_incr_with_expiry_counts_and_sets_the_expiry_in_one_round_trip():
+    key = cache.make_key("redis-cache-counter")
+    backend = cache._cache
+    assert backend.incr_with_expiry(key, 30) == 1
+    assert backend.incr_with_expiry(key, 30) == 2
+    client = backend.get_client(write=True)
+    assert 0 < client.ttl(key) <= 30
+    client.delete(key)
+
+
+def test_an_error_reply_in_a_pipeline_is_raised_after_every_reply_is_read():
+    from redis.exceptions import ResponseError
+
+    key = cache.make_key("redis-cache-not-a-number")
+    client = cache._cache.get_client(write=True)
+    client.set(key, "abc")  # INCR of a non-number is an error; EXPIRE still answers
+    with pytest.raises(ResponseError):
+        cache._cache.incr_with_expiry(key, 30)
+    assert 0 < client.ttl(key) <= 30  # the second command ran and its reply was read
+    cache.set("redis-cache-after", "fine", timeout=30)
+    assert cache.get("redis-cache-after") == "fine"  # no reply left over for this one
+    client.delete(key)
+    cache.delete("redis-cache-after")
+
+
+def test_a_broken_connection_is_replaced_for_a_pipeline():
+    key = cache.make_key("redis-cache-counter-broken")
+    conn = cache._cache._connection(True)
+    conn._sock.close()
+    assert cache._cache.incr_with_expiry(key, 30) == 1
+    cache._cache.get_client(write=True).delete(key)

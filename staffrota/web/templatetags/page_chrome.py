@@ -62,10 +62,18 @@ def page_header(context) -> SafeString:
         # No token to put in (a page rendered outside a request): drawn as it stands.
         drawn = _fragment("web/_page_header.html", {**values, "csrf_token": token})
         return mark_safe(drawn)  # noqa: S308 - rendered from our template, escaped there
+    # Spelt out rather than built by generators: this runs on every page.
+    get = values.get
     key = (
         signed_in,
-        *(links.get(name) for name in ("home", "audit_log", "security", "logout")),
-        *(values.get(name) for name in ("display_name", "role_label", "manages", "nav_html")),
+        links.get("home"),
+        links.get("audit_log"),
+        links.get("security"),
+        links.get("logout"),
+        get("display_name"),
+        get("role_label"),
+        get("manages"),
+        get("nav_html"),
     )
     parts = _HEADERS.get(key)
     if parts is None:
