@@ -111,29 +111,34 @@ def _last_hash():
 # make-vacant and leave decision appends an entry, and `save()` built and compiled the
 # same statement each time. PostgreSQL only (RETURNING gives the new id); elsewhere
 # `save()` as always. No signal listens to audit entries (`save()` would send them).
-_INSERT: list = []
+_INSERTS: dict[str, tuple[str, list]] = {}
 
 
 def _insert(entry: AuditEntry) -> None:
     if connection.vendor != "postgresql":
         entry.save()
         return
-    if not _INSERT:
-        meta = AuditEntry._meta
-        fields = [f for f in meta.concrete_fields if not f.primary_key]
-        query = InsertQuery(AuditEntry)
-        query.insert_values(fields, [entry])
-        compiler = query.get_compiler(connection=connection)
-        compiler.returning_fields = [meta.pk]
-        [(sql, _params)] = compiler.as_sql()
-        _INSERT.extend([sql, fields])
-    sql, fields = _INSERT
+    # Two threads may both write it the first time: the same statement, either one kept.
+    sql, fields = _INSERTS.get(connection.alias) or _INSERTS.setdefault(
+        connection.alias, _insert_sql(entry)
+    )
     params = [field.get_db_prep_save(field.pre_save(entry, True), connection) for field in fields]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         entry.pk = cursor.fetchone()[0]
     entry._state.adding = False
     entry._state.db = connection.alias
+
+
+def _insert_sql(entry: AuditEntry) -> tuple[str, list]:
+    meta = AuditEntry._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    query = InsertQuery(AuditEntry)
+    query.insert_values(fields, [entry])
+    compiler = query.get_compiler(connection=connection)
+    compiler.returning_fields = [meta.pk]
+    [(sql, _params)] = compiler.as_sql()
+    return sql, fields
 
 
 def _label(actor) -> str:
