@@ -31,6 +31,7 @@ key names exactly whom it was built for: the person, or every unit it shows.
 from __future__ import annotations
 
 import hashlib
+import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -44,6 +45,8 @@ from django.utils import dateformat, timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django_scopes import scopes_disabled
+
+from staffrota.ops.memo import ProcessMemo
 
 TABLE_TIMEOUT = 10 * 60
 _UNIT_VERSION = "rota:ver:unit:{}"
@@ -71,8 +74,14 @@ _WEEK_PIECE = "rota:weekpiece:{}:{}:{}:{}"  # unit, first day, days, versions
 # which any change of those rows replaces: a fill rebuilds its week from the week's
 # shifts alone. Kept reaching back `_INPUTS_REACH` before today; an older period reads its
 # own.
-_UNIT_INPUTS = "rota:gridinputs:{}:{}"  # unit, versions
+# "2": kept as (when it runs out, the inputs).
+_UNIT_INPUTS = "rota:gridinputs2:{}:{}"  # unit, versions
 _INPUTS_REACH = timedelta(weeks=8)
+# The same inputs as this process last read them, by the same key (the versions in it
+# change with any change of those rows), until the entry runs out: unpickling a unit's
+# people and shift types (model instances) was some 1,300 Python calls of every rebuild
+# of a week. Only read, never changed, by the grids built from them.
+_INPUTS_READ = ProcessMemo(most=500)
 # The leave marks of a table's people for its period, under the unit's absence version:
 # a fill changes the table's shifts, not anyone's leave.
 _TABLE_LEAVE = "rota:tableleave:{}:{}:{}:{}"  # unit, first day, days, absence and people
@@ -288,7 +297,7 @@ def _table_from_weeks(*, unit, start: date, days: int, common: list[str], weeks:
     from django.urls import reverse
 
     from staffrota.rota.grid_weeks import blocks_of, joined_table, week_pieces
-    from staffrota.rota.queries import rota_grid, unit_inputs
+    from staffrota.rota.queries import rota_grid
 
     blocks = blocks_of(start, days)
     keys = []
@@ -297,19 +306,14 @@ def _table_from_weeks(*, unit, start: date, days: int, common: list[str], weeks:
         stamp = ".".join([*common, weeks[_monday(first)], weeks[_monday(last)]])
         keys.append(_WEEK_PIECE.format(unit.pk, first.isoformat(), length, stamp))
     _weeks, home, everyone = common
-    inputs_key = _UNIT_INPUTS.format(unit.pk, f"{home}.{everyone}")
-    found = cache.get_many([*keys, inputs_key])
+    found = cache.get_many(keys)
     missing = [n for n, key in enumerate(keys) if key not in found]
     cell_url = reverse("rota_cell", args=[unit.pk])
     if missing:
         first_day = blocks[missing[0]][0]
         last_first, last_length = blocks[missing[-1]]
         span = (last_first - first_day).days + last_length
-        inputs = found.get(inputs_key)
-        if inputs is None or not inputs.covers(first_day):
-            since = min(first_day, timezone.localdate() - _INPUTS_REACH)
-            inputs = unit_inputs(unit=unit, since=since, visitors=True)
-            cache.set(inputs_key, inputs, timeout=TABLE_TIMEOUT)
+        inputs = _kept_inputs(unit, _UNIT_INPUTS.format(unit.pk, f"{home}.{everyone}"), first_day)
         grid = rota_grid(
             unit=unit, start=first_day, days=span, with_leave=False, light=True, inputs=inputs
         )
@@ -320,6 +324,26 @@ def _table_from_weeks(*, unit, start: date, days: int, common: list[str], weeks:
     return joined_table(
         unit=unit, start=start, days=days, pieces=[found[key] for key in keys], cell_url=cell_url
     )
+
+
+def _kept_inputs(unit, key: str, first_day: date):
+    """The unit's grid inputs (`queries.UnitInputs`) covering `first_day`, kept under
+    `key` (its home's and everyone's versions): as this process last read them while the
+    entry holds, else from the cache, else read and kept. Only a week to rebuild needs
+    them, so they are not read with the weeks' pieces."""
+    from staffrota.rota.queries import unit_inputs
+
+    now = time.time()
+    held = _INPUTS_READ.get(key)
+    if held is None or held[0] <= now or not held[1].covers(first_day):
+        held = cache.get(key)
+        if held is None or held[0] <= now or not held[1].covers(first_day):
+            since = min(first_day, timezone.localdate() - _INPUTS_REACH)
+            # Kept with the time it runs out, so that no process holds it longer.
+            held = (now + TABLE_TIMEOUT, unit_inputs(unit=unit, since=since, visitors=True))
+            cache.set(key, held, timeout=TABLE_TIMEOUT)
+        _INPUTS_READ.keep(key, held)
+    return held[1]
 
 
 def my_shifts_html(*, staff_id: int, home_id: int, start: date, days: int = 28) -> SafeString:
