@@ -740,10 +740,19 @@ def _shift_holder_before(sender, instance, raw=False, **kwargs):
     shifts changed too, and one moved to another day or unit leaves that week changed."""
     if raw or instance.pk is None or instance._state.adding:
         return
+    from staffrota.rota.kept_sql import kept_rows
+
+    # Through kept SQL: every fill and every shift made vacant saves a shift, and writing
+    # this one-row query cost ten times reading it.
     with scopes_disabled():
-        instance._rota_before = (
-            sender.objects.filter(pk=instance.pk).values_list("staff_id", "unit_id", "date").first()
-        )
+        rows = kept_rows(_holder_rows, pk=instance.pk)
+    instance._rota_before = rows[0] if rows else None
+
+
+def _holder_rows(pk: int):
+    from staffrota.rota.models import Shift
+
+    return Shift.objects.filter(pk=pk).order_by("pk").values_list("staff_id", "unit_id", "date")[:1]
 
 
 def _shift_changed(sender, instance, raw=False, **kwargs):
@@ -763,8 +772,7 @@ def _absence_changed(sender, instance, raw=False, **kwargs):
     they hold a shift in those days."""
     if raw:
         return
-    from staffrota.organisation.models import StaffMember
-    from staffrota.rota.models import Shift
+    from staffrota.rota.kept_sql import kept_rows
 
     last = getattr(instance, "end_date", None) or getattr(instance, "expected_end_date", None)
     # A leave request is saved twice in one transaction (asked, then decided): the units
@@ -776,26 +784,56 @@ def _absence_changed(sender, instance, raw=False, **kwargs):
         _refresh(absence_unit_ids=known[1], staff_ids=[instance.staff_id])
         return
     # The person as loaded with the row (a unit moved since is covered by the home's
-    # version, which any change of a staff record replaces), else read.
+    # version, which any change of a staff record replaces), else read. Both reads through
+    # kept SQL: every leave asked for or withdrawn runs them, and writing them cost ten
+    # times reading them.
     staff = instance._state.fields_cache.get("staff")
+    first = _as_date(instance.start_date)
     with scopes_disabled():
         if staff is not None and staff.pk == instance.staff_id:
             units = {staff.home_unit_id}
         else:
-            units = {
-                StaffMember.objects.filter(pk=instance.staff_id)
-                .values_list("home_unit_id", flat=True)
-                .first()
-            }
-        shifts = Shift.objects.filter(staff_id=instance.staff_id, date__gte=instance.start_date)
-        if last is not None:
-            shifts = shifts.filter(date__lte=last)
-        # No ordering: the shifts' default one would make DISTINCT run over their start
-        # times too, one row a shift instead of one a unit.
-        units.update(shifts.order_by().values_list("unit_id", flat=True).distinct())
+            found = kept_rows(_home_unit_rows, pk=instance.staff_id)
+            units = {found[0][0] if found else None}
+        if last is None:
+            rows = kept_rows(_absent_units_from, staff_id=instance.staff_id, first=first)
+        else:
+            rows = kept_rows(
+                _absent_units_between, staff_id=instance.staff_id, first=first, last=_as_date(last)
+            )
+        units.update(unit_id for (unit_id,) in rows)
     instance.__dict__["_rota_absence_units"] = (memo, units)
     transaction.on_commit(lambda: instance.__dict__.pop("_rota_absence_units", None))
     _refresh(absence_unit_ids=units, staff_ids=[instance.staff_id])
+
+
+def _as_date(day) -> date:
+    # A date not yet parsed by a save (the field takes strings), as the query would read it.
+    if isinstance(day, str):
+        return date.fromisoformat(day)
+    return day.date() if isinstance(day, datetime) else day
+
+
+def _home_unit_rows(pk: int):
+    from staffrota.organisation.models import StaffMember
+
+    return StaffMember.objects.filter(pk=pk).order_by("pk").values_list("home_unit_id")[:1]
+
+
+# No ordering: the shifts' default one would make DISTINCT run over their start times too,
+# one row a shift instead of one a unit.
+def _absent_units_from(staff_id: int, first: date):
+    from staffrota.rota.models import Shift
+
+    shifts = Shift.objects.filter(staff_id=staff_id, date__gte=first)
+    return shifts.order_by().values_list("unit_id").distinct()
+
+
+def _absent_units_between(staff_id: int, first: date, last: date):
+    from staffrota.rota.models import Shift
+
+    shifts = Shift.objects.filter(staff_id=staff_id, date__gte=first, date__lte=last)
+    return shifts.order_by().values_list("unit_id").distinct()
 
 
 def _offer_changed(sender, instance, raw=False, **kwargs):
