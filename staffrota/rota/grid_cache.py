@@ -80,8 +80,9 @@ _INPUTS_REACH = timedelta(weeks=8)
 # The same inputs as this process last read them, by the same key (the versions in it
 # change with any change of those rows), until the entry runs out: unpickling a unit's
 # people and shift types (model instances) was some 1,300 Python calls of every rebuild
-# of a week. Only read, never changed, by the grids built from them.
-_INPUTS_READ = ProcessMemo(most=500)
+# of a week. Only read, never changed, by the grids built from them. An entry is some
+# 20 KB pickled (the demo's largest units): a few hundred are a few megabytes a process.
+_INPUTS_READ = ProcessMemo(most=200)
 # The leave marks of a table's people for its period, under the unit's absence version:
 # a fill changes the table's shifts, not anyone's leave.
 _TABLE_LEAVE = "rota:tableleave:{}:{}:{}:{}"  # unit, first day, days, absence and people
