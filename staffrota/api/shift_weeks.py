@@ -26,8 +26,8 @@ from staffrota.rota.grid_cache import (
 )
 
 # A week's entry: (versions it was built under, the unit's home, its rows), each row
-# (starts_at, id, date, JSON) in the list's order. "1": the entry's shape.
-_WEEK = "api:shiftweek1:{}:{}"  # unit, Monday
+# (starts_at, id, date, JSON, the row read) in the list's order. "2": the entry's shape.
+_WEEK = "api:shiftweek2:{}:{}"  # unit, Monday
 _ORDER = itemgetter(0, 1)  # the list's order_by("starts_at", "pk")
 
 
@@ -53,9 +53,10 @@ def period_version_keys(*, unit_id: int, first: date, last: date, home_ids) -> l
 def unit_shifts_json(
     visible, *, unit_id: int, home_ids, first: date, last: date, columns, to_json
 ) -> list[dict]:
-    """The JSON (`to_json` of a row of `columns`) of the shifts of `visible` (a manager's
-    `shifts_visible`, whose access covers `unit_id`) on the unit from `first` to `last`, in
-    the list's order, from the unit's weeks kept for every manager who sees the unit."""
+    """The JSON (`to_json` of a row of `columns`) of the shifts of `visible()` (a manager's
+    `shifts_visible`, whose access covers `unit_id`: asked for only when a week is read)
+    on the unit from `first` to `last`, in the list's order, from the unit's weeks kept
+    for every manager who sees the unit."""
     mondays = mondays_of(first, last)
     keys = [_WEEK.format(unit_id, monday.isoformat()) for monday in mondays]
     week_keys = {monday: unit_week_keys(unit_id, monday) for monday in mondays}
@@ -71,15 +72,23 @@ def unit_shifts_json(
 
     weeks = {}
     stale = []
+    before = {}
     for monday, key in zip(mondays, keys, strict=True):
         entry = found.get(key)
         if entry is not None and entry[1] in homes and entry[0] == stamp(monday, entry[1]):
             weeks[monday] = entry[2]
         else:
             stale.append(monday)
+            if entry is not None:
+                before.update((row[1], row) for row in entry[2])
     if stale:
         built = _build_weeks(
-            visible, unit_id=unit_id, mondays=stale, columns=columns, to_json=to_json
+            visible(),
+            unit_id=unit_id,
+            mondays=stale,
+            columns=columns,
+            to_json=to_json,
+            before=before,
         )
         home, by_monday = built
         weeks.update(by_monday)
@@ -100,9 +109,10 @@ def unit_shifts_json(
     return [row[3] for row in rows]
 
 
-def _build_weeks(visible, *, unit_id: int, mondays: list[date], columns, to_json):
+def _build_weeks(visible, *, unit_id: int, mondays: list[date], columns, to_json, before: dict):
     """The unit's home and, by Monday, the rows of these weeks: one read of the days from
-    the first Monday's to the last one's Sunday."""
+    the first Monday's to the last one's Sunday. `before`: rows of these weeks as kept
+    before (by id), whose JSON serves a row read again exactly as it was."""
     starts_at, pk, day, home = (
         columns.index(name) for name in ("starts_at", "pk", "date", "care_home_id")
     )
@@ -117,7 +127,11 @@ def _build_weeks(visible, *, unit_id: int, mondays: list[date], columns, to_json
         monday = row[day] - timedelta(days=row[day].weekday())
         home_id = row[home]
         if monday in by_monday:
-            by_monday[monday].append((row[starts_at], row[pk], row[day], to_json(row)))
+            # A fill changes one shift of a week: the JSON of every other row, a pure
+            # function of the row, is the one kept (half the cost of a week read again).
+            kept = before.get(row[pk])
+            shown = kept[3] if kept is not None and kept[4] == row else to_json(row)
+            by_monday[monday].append((row[starts_at], row[pk], row[day], shown, row))
     if home_id is None:  # no shift at all in these weeks: the unit's home from the unit
         home_id = Unit.objects.filter(pk=unit_id).values_list("care_home_id", flat=True).first()
     return home_id, by_monday

@@ -31,6 +31,7 @@ key names exactly whom it was built for: the person, or every unit it shows.
 from __future__ import annotations
 
 import hashlib
+import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -44,6 +45,8 @@ from django.utils import dateformat, timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django_scopes import scopes_disabled
+
+from staffrota.ops.memo import ProcessMemo
 
 TABLE_TIMEOUT = 10 * 60
 _UNIT_VERSION = "rota:ver:unit:{}"
@@ -71,8 +74,15 @@ _WEEK_PIECE = "rota:weekpiece:{}:{}:{}:{}"  # unit, first day, days, versions
 # which any change of those rows replaces: a fill rebuilds its week from the week's
 # shifts alone. Kept reaching back `_INPUTS_REACH` before today; an older period reads its
 # own.
-_UNIT_INPUTS = "rota:gridinputs:{}:{}"  # unit, versions
+# "2": kept as (when it runs out, the inputs).
+_UNIT_INPUTS = "rota:gridinputs2:{}:{}"  # unit, versions
 _INPUTS_REACH = timedelta(weeks=8)
+# The same inputs as this process last read them, by the same key (the versions in it
+# change with any change of those rows), until the entry runs out: unpickling a unit's
+# people and shift types (model instances) was some 1,300 Python calls of every rebuild
+# of a week. Only read, never changed, by the grids built from them. An entry is some
+# 20 KB pickled (the demo's largest units): a few hundred are a few megabytes a process.
+_INPUTS_READ = ProcessMemo(most=200)
 # The leave marks of a table's people for its period, under the unit's absence version:
 # a fill changes the table's shifts, not anyone's leave.
 _TABLE_LEAVE = "rota:tableleave:{}:{}:{}:{}"  # unit, first day, days, absence and people
@@ -288,7 +298,7 @@ def _table_from_weeks(*, unit, start: date, days: int, common: list[str], weeks:
     from django.urls import reverse
 
     from staffrota.rota.grid_weeks import blocks_of, joined_table, week_pieces
-    from staffrota.rota.queries import rota_grid, unit_inputs
+    from staffrota.rota.queries import rota_grid
 
     blocks = blocks_of(start, days)
     keys = []
@@ -297,29 +307,47 @@ def _table_from_weeks(*, unit, start: date, days: int, common: list[str], weeks:
         stamp = ".".join([*common, weeks[_monday(first)], weeks[_monday(last)]])
         keys.append(_WEEK_PIECE.format(unit.pk, first.isoformat(), length, stamp))
     _weeks, home, everyone = common
-    inputs_key = _UNIT_INPUTS.format(unit.pk, f"{home}.{everyone}")
-    found = cache.get_many([*keys, inputs_key])
+    found = cache.get_many(keys)
     missing = [n for n, key in enumerate(keys) if key not in found]
     cell_url = reverse("rota_cell", args=[unit.pk])
     if missing:
         first_day = blocks[missing[0]][0]
         last_first, last_length = blocks[missing[-1]]
         span = (last_first - first_day).days + last_length
-        inputs = found.get(inputs_key)
-        if inputs is None or not inputs.covers(first_day):
-            since = min(first_day, timezone.localdate() - _INPUTS_REACH)
-            inputs = unit_inputs(unit=unit, since=since, visitors=True)
-            cache.set(inputs_key, inputs, timeout=TABLE_TIMEOUT)
+        inputs = _kept_inputs(unit, _UNIT_INPUTS.format(unit.pk, f"{home}.{everyone}"), first_day)
         grid = rota_grid(
             unit=unit, start=first_day, days=span, with_leave=False, light=True, inputs=inputs
         )
         built = week_pieces(grid, cell_url)
         fresh = {keys[missing[0] + n]: piece for n, piece in enumerate(built)}
-        cache.set_many(fresh, timeout=TABLE_TIMEOUT)
+        if len(built) == 1:  # a week after a fill: a plain SET costs a tenth of a pipeline
+            cache.set(keys[missing[0]], built[0], timeout=TABLE_TIMEOUT)
+        else:
+            cache.set_many(fresh, timeout=TABLE_TIMEOUT)
         found.update(fresh)
     return joined_table(
         unit=unit, start=start, days=days, pieces=[found[key] for key in keys], cell_url=cell_url
     )
+
+
+def _kept_inputs(unit, key: str, first_day: date):
+    """The unit's grid inputs (`queries.UnitInputs`) covering `first_day`, kept under
+    `key` (its home's and everyone's versions): as this process last read them while the
+    entry holds, else from the cache, else read and kept. Only a week to rebuild needs
+    them, so they are not read with the weeks' pieces."""
+    from staffrota.rota.queries import unit_inputs
+
+    now = time.time()
+    held = _INPUTS_READ.get(key)
+    if held is None or held[0] <= now or not held[1].covers(first_day):
+        held = cache.get(key)
+        if held is None or held[0] <= now or not held[1].covers(first_day):
+            since = min(first_day, timezone.localdate() - _INPUTS_REACH)
+            # Kept with the time it runs out, so that no process holds it longer.
+            held = (now + TABLE_TIMEOUT, unit_inputs(unit=unit, since=since, visitors=True))
+            cache.set(key, held, timeout=TABLE_TIMEOUT)
+        _INPUTS_READ.keep(key, held)
+    return held[1]
 
 
 def my_shifts_html(*, staff_id: int, home_id: int, start: date, days: int = 28) -> SafeString:
@@ -723,10 +751,19 @@ def _shift_holder_before(sender, instance, raw=False, **kwargs):
     shifts changed too, and one moved to another day or unit leaves that week changed."""
     if raw or instance.pk is None or instance._state.adding:
         return
+    from staffrota.rota.kept_sql import kept_rows
+
+    # Through kept SQL: every fill and every shift made vacant saves a shift, and writing
+    # this one-row query cost ten times reading it.
     with scopes_disabled():
-        instance._rota_before = (
-            sender.objects.filter(pk=instance.pk).values_list("staff_id", "unit_id", "date").first()
-        )
+        rows = kept_rows(_holder_rows, pk=instance.pk)
+    instance._rota_before = rows[0] if rows else None
+
+
+def _holder_rows(pk: int):
+    from staffrota.rota.models import Shift
+
+    return Shift.objects.filter(pk=pk).order_by("pk").values_list("staff_id", "unit_id", "date")[:1]
 
 
 def _shift_changed(sender, instance, raw=False, **kwargs):
@@ -746,8 +783,7 @@ def _absence_changed(sender, instance, raw=False, **kwargs):
     they hold a shift in those days."""
     if raw:
         return
-    from staffrota.organisation.models import StaffMember
-    from staffrota.rota.models import Shift
+    from staffrota.rota.kept_sql import kept_rows
 
     last = getattr(instance, "end_date", None) or getattr(instance, "expected_end_date", None)
     # A leave request is saved twice in one transaction (asked, then decided): the units
@@ -759,26 +795,56 @@ def _absence_changed(sender, instance, raw=False, **kwargs):
         _refresh(absence_unit_ids=known[1], staff_ids=[instance.staff_id])
         return
     # The person as loaded with the row (a unit moved since is covered by the home's
-    # version, which any change of a staff record replaces), else read.
+    # version, which any change of a staff record replaces), else read. Both reads through
+    # kept SQL: every leave asked for or withdrawn runs them, and writing them cost ten
+    # times reading them.
     staff = instance._state.fields_cache.get("staff")
+    first = _as_date(instance.start_date)
     with scopes_disabled():
         if staff is not None and staff.pk == instance.staff_id:
             units = {staff.home_unit_id}
         else:
-            units = {
-                StaffMember.objects.filter(pk=instance.staff_id)
-                .values_list("home_unit_id", flat=True)
-                .first()
-            }
-        shifts = Shift.objects.filter(staff_id=instance.staff_id, date__gte=instance.start_date)
-        if last is not None:
-            shifts = shifts.filter(date__lte=last)
-        # No ordering: the shifts' default one would make DISTINCT run over their start
-        # times too, one row a shift instead of one a unit.
-        units.update(shifts.order_by().values_list("unit_id", flat=True).distinct())
+            found = kept_rows(_home_unit_rows, pk=instance.staff_id)
+            units = {found[0][0] if found else None}
+        if last is None:
+            rows = kept_rows(_absent_units_from, staff_id=instance.staff_id, first=first)
+        else:
+            rows = kept_rows(
+                _absent_units_between, staff_id=instance.staff_id, first=first, last=_as_date(last)
+            )
+        units.update(unit_id for (unit_id,) in rows)
     instance.__dict__["_rota_absence_units"] = (memo, units)
     transaction.on_commit(lambda: instance.__dict__.pop("_rota_absence_units", None))
     _refresh(absence_unit_ids=units, staff_ids=[instance.staff_id])
+
+
+def _as_date(day) -> date:
+    # A date not yet parsed by a save (the field takes strings), as the query would read it.
+    if isinstance(day, str):
+        return date.fromisoformat(day)
+    return day.date() if isinstance(day, datetime) else day
+
+
+def _home_unit_rows(pk: int):
+    from staffrota.organisation.models import StaffMember
+
+    return StaffMember.objects.filter(pk=pk).order_by("pk").values_list("home_unit_id")[:1]
+
+
+# No ordering: the shifts' default one would make DISTINCT run over their start times too,
+# one row a shift instead of one a unit.
+def _absent_units_from(staff_id: int, first: date):
+    from staffrota.rota.models import Shift
+
+    shifts = Shift.objects.filter(staff_id=staff_id, date__gte=first)
+    return shifts.order_by().values_list("unit_id").distinct()
+
+
+def _absent_units_between(staff_id: int, first: date, last: date):
+    from staffrota.rota.models import Shift
+
+    shifts = Shift.objects.filter(staff_id=staff_id, date__gte=first, date__lte=last)
+    return shifts.order_by().values_list("unit_id").distinct()
 
 
 def _offer_changed(sender, instance, raw=False, **kwargs):

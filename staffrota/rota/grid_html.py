@@ -14,6 +14,7 @@ from itertools import repeat
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import get_current_timezone, localtime
 
+from staffrota.ops.memo import ProcessMemo
 from staffrota.rota.models import Shift, ShiftSource, ShiftStatus
 from staffrota.rota.queries import RotaGrid, StaffRow
 
@@ -87,9 +88,20 @@ def day_label(day: date) -> str:
 _day_label = day_label  # the optimiser's diff grid labels its cells the same way
 
 
+# A day's label depends on the day alone: worked out once per process (years of days:
+# starts again rather than grow).
+_DAY_LABELS = ProcessMemo(most=5000)
+
+
 def day_labels(days) -> dict[date, str]:
     """Each day's label, escaped for an attribute (the cell functions below take these)."""
-    return {day: escape(day_label(day)) for day in days}
+    found = {}
+    for day in days:
+        label = _DAY_LABELS.get(day)
+        if label is None:
+            label = _DAY_LABELS.keep(day, escape(day_label(day)))
+        found[day] = label
+    return found
 
 
 def _cell(content: str, url: str | None, label: str, css: str = "") -> str:
@@ -169,13 +181,15 @@ def person_cells(
     *,
     leave_later,
     chips: dict | None = None,
+    tz=None,
 ) -> str:
     """A person's cells for `days`: their shifts, or off, with leave (per day, (code,
     "approved" or "pending")) marked in, or its slot when `leave_later`. `labels`: as
     `day_labels` gives; `chips`: the shifts already drawn for this table, shared by its
-    rows."""
+    rows; `tz`: the current time zone, if the caller has it (looked up once a table)."""
     name = escape(staff.full_name)
-    tz = get_current_timezone()
+    if tz is None:
+        tz = get_current_timezone()
     if chips is None:
         chips = {}
     out = []

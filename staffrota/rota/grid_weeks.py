@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from html import escape
 
 from django.utils import dateformat
+from django.utils.timezone import get_current_timezone
 from django.utils.translation import get_language
 
 from staffrota.ops.memo import ProcessMemo
@@ -55,6 +56,7 @@ def week_pieces(grid: RotaGrid, cell_url: str) -> list[dict]:
     unit_id = grid.unit.pk
     labels = day_labels(grid.days)
     chips: dict = {}  # each distinct shift drawn once for all the pieces
+    tz = get_current_timezone()  # once for every person's cells
     pieces = []
     for first, length in blocks_of(grid.days[0], len(grid.days)):
         offset = (first - grid.days[0]).days
@@ -87,6 +89,7 @@ def week_pieces(grid: RotaGrid, cell_url: str) -> list[dict]:
                     labels,
                     leave_later=True,
                     chips=chips,
+                    tz=tz,
                 ),
                 hours,
             )
@@ -183,7 +186,8 @@ def joined_table(*, unit, start: date, days: int, pieces: list[dict], cell_url: 
             "      <td></td>\n"
             "    </tr>\n    "
         )
-    heads = "".join(map(_day_head, day_list))
+    language = get_language()  # once for the period's headings
+    heads = "".join([_day_head(day, language) for day in day_list])
     html = (
         '<table class="rota">\n'
         f'  <caption class="visually-hidden">Rota for {escape(unit.name)}: staff in rows, '
@@ -231,8 +235,8 @@ def _off_cells(pk: int, full_name: str, first: date, length: int, cell_url: str,
 _DAY_HEADS = ProcessMemo(most=5000)  # years of days: starts again rather than grow
 
 
-def _day_head(day: date) -> str:
-    key = (day, get_language())
+def _day_head(day: date, language: str) -> str:
+    key = (day, language)
     head = _DAY_HEADS.get(key)
     if head is None:
         head = _DAY_HEADS.keep(

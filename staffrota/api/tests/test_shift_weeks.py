@@ -133,3 +133,51 @@ def test_the_kept_weeks_never_reach_another_homes_manager(home_a, home_b, today)
     assert ours["count"] == 14
     assert theirs["count"] == 0
     assert other_unit["count"] == 0
+
+
+def test_a_week_read_again_writes_changed_rows_afresh_and_keeps_the_others(
+    home_a, today, monkeypatch
+):
+    """After a fill the week is read again: the filled shift, and a shift whose note or
+    times changed, are written out anew; every other row's JSON is the one kept, and the
+    page is the one the serializer gives."""
+    from staffrota.api.views import shifts as shift_views
+
+    first = today + timedelta(days=14 - today.weekday())  # a Monday two weeks on
+    _week_of_shifts(home_a, first, 7)
+    client = bearer(home_a.manager)
+    week = {
+        "unit": home_a.unit.pk,
+        "date_from": str(first),
+        "date_to": str(first + timedelta(days=6)),
+        "page_size": "100",
+    }
+    before, _ = _get(client, **week)
+    written = []
+    real = shift_views.shift_json
+
+    def recording(row):
+        written.append(row[0])
+        return real(row)
+
+    monkeypatch.setattr(shift_views, "shift_json", recording)
+    with scopes_disabled():
+        vacancy = Shift.objects.filter(unit=home_a.unit, date=first, staff__isnull=True).get()
+        relief = f.staff_member(home_a.unit, "carer", first_name="Rae", last_name="Relief")
+        shift_assign(shift=vacancy, staff=relief, actor=home_a.manager)
+        noted = Shift.objects.filter(unit=home_a.unit, date=first + timedelta(days=3)).first()
+        noted.note = "Handover at 8"
+        noted.starts_at += timedelta(minutes=30)
+        noted.save()
+    after, _ = _get(client, **week)
+    assert sorted(written) == sorted([vacancy.pk, noted.pk])
+    changed = {s["id"]: s for s in after["results"]}
+    assert changed[vacancy.pk]["staff"] == relief.pk
+    assert changed[noted.pk]["note"] == "Handover at 8"
+    assert after["count"] == before["count"] == 14
+    # The reference: the serializer over the rows the query gives (a filter the weeks do
+    # not serve).
+    vacant, _ = _get(client, **week, vacant="true")
+    held, _ = _get(client, **week, vacant="false")
+    reference = sorted(vacant["results"] + held["results"], key=lambda s: (s["starts_at"], s["id"]))
+    assert after["results"] == reference

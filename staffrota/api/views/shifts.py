@@ -171,8 +171,9 @@ class ShiftListCreate(ApiListView):
         if unit is None:
             return super()._list()
         filters = self.filters()
+        access = self.request.access
         shown = shift_weeks.unit_shifts_json(
-            queries.shifts_visible(self.request.access),
+            lambda: queries.shifts_visible(access),  # only when a week is read
             unit_id=unit,
             home_ids=self.request.access.home_ids,
             first=filters["date_from"],

@@ -229,3 +229,55 @@ def test_leave_in_another_home_or_unit_keeps_this_units_table(client, home_a, ho
     assert _table(again) == _table(other)
     assert home_a.carer.full_name not in _table(again)
     assert home_b.carer.full_name not in _table(again)
+
+
+def test_the_signals_kept_reads_give_the_rows_of_their_querysets(home_a, home_b, today):
+    """Who held a shift before its save, a person's home unit and the units of their
+    shifts over some days are read through kept SQL: the rows the ORM gives, on the first
+    run and on the kept one."""
+    from staffrota.rota import grid_cache
+    from staffrota.rota.kept_sql import kept_rows
+
+    with scopes_disabled():
+        shift_create(
+            unit=home_a.other_unit,
+            day=today + timedelta(days=3),
+            shift_type=home_a.early,
+            job_role=home_a.carer.job_role,
+            staff=home_a.carer,
+            status=ShiftStatus.PUBLISHED,
+        )
+        span = {"first": today, "last": today + timedelta(days=5)}
+        reads = [
+            (grid_cache._holder_rows, {"pk": home_a.shift.pk}),
+            (grid_cache._holder_rows, {"pk": home_a.vacancy.pk}),
+            (grid_cache._home_unit_rows, {"pk": home_b.nurse.pk}),
+            (grid_cache._absent_units_from, {"staff_id": home_a.carer.pk, "first": today}),
+            (grid_cache._absent_units_between, {"staff_id": home_a.carer.pk, **span}),
+        ]
+        for _ in range(2):
+            for build, values in reads:
+                assert kept_rows(build, **values) == list(build(**values)), build.__name__
+        units = kept_rows(grid_cache._absent_units_between, staff_id=home_a.carer.pk, **span)
+    assert sorted(units) == sorted([(home_a.unit.pk,), (home_a.other_unit.pk,)])
+
+
+def test_leave_asked_for_with_its_days_as_text_refreshes_the_units_table(client, home_a, today):
+    # A request created with its dates as text (the field takes them) still finds the
+    # units the person works on those days.
+    client.force_login(home_a.manager)
+    before, _ = _grid(client, home_a)
+    day = (today + timedelta(days=1)).isoformat()
+    with scopes_disabled():
+        LeaveRequest.objects.create(
+            care_home=home_a.home,
+            staff=home_a.carer,
+            leave_type="annual",
+            start_date=day,
+            end_date=day,
+            hours=6,
+            status=LeaveStatus.PENDING,
+        )
+    after, _ = _grid(client, home_a)
+    assert 'class="leave pending"' not in _table(before)
+    assert 'class="leave pending"' in _table(after)

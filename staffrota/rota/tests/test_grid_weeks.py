@@ -260,3 +260,48 @@ def _retime(shift_type, code):
 def _rename_role(role, name):
     role.name = name
     role.save()
+
+
+def test_a_week_rebuilt_in_this_process_takes_the_inputs_it_read(home_a, month, monkeypatch):
+    # Unpickling the unit's people and shift types cost more than the week's shifts: the
+    # process holds the inputs it read under the same versions, and a rebuild after a
+    # fill neither reads nor unpickles them again.
+    start = month["start"]
+    read = []
+    real_get, real_get_many = grid_cache.cache.get, grid_cache.cache.get_many
+
+    def recording(key, *args, **kwargs):
+        read.append(key)
+        return real_get(key, *args, **kwargs)
+
+    def recording_many(keys, *args, **kwargs):
+        read.extend(keys)
+        return real_get_many(keys, *args, **kwargs)
+
+    with scopes_disabled():
+        grid_cache.rota_table(unit=home_a.unit, start=start, days=28)
+        shift_assign(shift=month["vacancy"], staff=home_a.carer, actor=home_a.manager)
+        monkeypatch.setattr(grid_cache.cache, "get", recording)
+        monkeypatch.setattr(grid_cache.cache, "get_many", recording_many)
+        filled = grid_cache.rota_table(unit=home_a.unit, start=start, days=28)
+        monkeypatch.undo()
+        assert str(filled.html) == _whole(home_a, start, 28)
+    assert not [key for key in read if key.startswith("rota:gridinputs")]
+    assert read  # the recording saw the rebuild's reads
+
+
+def test_the_inputs_held_by_the_process_run_out_with_their_entry(home_a, today, monkeypatch):
+    # A write that replaces no version shows once the kept entry has run out (the
+    # backstop): the process holds what it read no longer than the entry.
+    key = "rota:gridinputs2:test:held"
+    with scopes_disabled():
+        first = grid_cache._kept_inputs(home_a.unit, key, today)
+        User = type(home_a.carer.user)
+        User.objects.filter(pk=home_a.carer.user_id).update(last_name="Quietly")  # no signal
+        grid_cache.cache.delete(key)
+        assert grid_cache._kept_inputs(home_a.unit, key, today) is first  # held
+        later = grid_cache.time.time() + grid_cache.TABLE_TIMEOUT + 1
+        monkeypatch.setattr(grid_cache.time, "time", lambda: later)
+        fresh = grid_cache._kept_inputs(home_a.unit, key, today)
+    names = {member.pk: member.user.last_name for member in fresh.staff}
+    assert names[home_a.carer.pk] == "Quietly"
