@@ -19,6 +19,8 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily
 
+from staffrota.ops.memo import ProcessMemo
+
 _METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
 REQUESTS = Counter(
@@ -39,12 +41,32 @@ ERRORS = Counter(
 )
 
 
+# The labelled series of each (view, method, status), found once per process: `labels()`
+# checks and sorts its arguments and takes a lock on every call (some 20 Python calls of
+# every request), then hands back the same child it made the first time. Views are the
+# project's URL names (or "<unmatched>"), methods eight and statuses few, so this stays
+# small; ProcessMemo bounds it all the same.
+_series = ProcessMemo(most=2000)
+
+
 def observe_request(*, view: str, method: str, status: int, duration: float) -> None:
     method = method if method in _METHODS else "OTHER"
-    REQUESTS.labels(view=view, method=method, status=str(status)).inc()
-    LATENCY.labels(view=view).observe(duration)
-    if status >= 500:
-        ERRORS.labels(view=view).inc()
+    key = (view, method, status)
+    series = _series.get(key)
+    if series is None:
+        series = _series.keep(
+            key,
+            (
+                REQUESTS.labels(view=view, method=method, status=str(status)),
+                LATENCY.labels(view=view),
+                ERRORS.labels(view=view) if status >= 500 else None,
+            ),
+        )
+    requests, latency, errors = series
+    requests.inc()
+    latency.observe(duration)
+    if errors is not None:
+        errors.inc()
 
 
 def queue_depth() -> dict[str, int]:

@@ -163,3 +163,20 @@ def test_a_server_error_is_counted_at_once(db):
     window = stats.window(minutes=0, now=now + 0.2)
     assert window.requests == 3
     assert window.errors == 1
+
+
+def test_observations_of_a_kept_series_all_count_and_errors_only_for_5xx():
+    from staffrota.ops.metrics import ERRORS, REQUESTS, observe_request
+
+    def counts():
+        return (
+            REQUESTS.labels(view="kept_view", method="GET", status="500")._value.get(),
+            REQUESTS.labels(view="kept_view", method="GET", status="200")._value.get(),
+            ERRORS.labels(view="kept_view")._value.get(),
+        )
+
+    before = counts()
+    for status in (200, 500, 200, 500, 500):
+        observe_request(view="kept_view", method="GET", status=status, duration=0.01)
+    after = counts()
+    assert [a - b for a, b in zip(after, before, strict=True)] == [3, 2, 3]
