@@ -22,7 +22,7 @@ from staffrota.leave.engine import LeaveError, RuleResult, check_request, evalua
 from staffrota.leave.entitlement import Balance, fmt_day, fmt_hours, leave_year
 from staffrota.leave.impact import impact_of
 from staffrota.leave.models import LeaveRequest, LeaveStatus, SicknessAbsence
-from staffrota.notifications.services import email_queue
+from staffrota.notifications.services import email_queue, email_queue_all
 from staffrota.organisation.models import StaffMember, Unit
 from staffrota.rota.kept_sql import kept_rows
 from staffrota.rota.models import Shift, ShiftStatus
@@ -39,6 +39,18 @@ __all__ = [
     "sickness_return",
     "sickness_update",
 ]
+
+
+# The columns deciding a request writes after it is created (status and decision kept in
+# case an automatic approval was undone by its savepoint: they are written as they were).
+_DECISION_FIELDS = (
+    "status",
+    "decided_automatically",
+    "decided_at",
+    "rule_results",
+    "decision_note",
+    "impact",
+)
 
 
 def _snapshot(request: LeaveRequest) -> dict:
@@ -112,13 +124,17 @@ def _manager_rows(unit_id, home_id):
     )
 
 
-def _email_person(request: LeaveRequest, subject: str, lines: list[str]) -> None:
+def _person_message(request: LeaveRequest, subject: str, lines: list[str]) -> dict:
     person = request.staff
-    email_queue(
-        to=[person.user.email],
-        subject=subject,
-        body=f"Hello {person.user.first_name},\n\n" + "\n".join(lines) + "\n\nStaff Rota",
-    )
+    return {
+        "to": [person.user.email],
+        "subject": subject,
+        "body": f"Hello {person.user.first_name},\n\n" + "\n".join(lines) + "\n\nStaff Rota",
+    }
+
+
+def _email_person(request: LeaveRequest, subject: str, lines: list[str]) -> None:
+    email_queue(**_person_message(request, subject, lines))
 
 
 def _save_approval(request: LeaveRequest, *, actor, before: dict) -> None:
@@ -213,7 +229,9 @@ def leave_request_submit(
                 _cover_failed(request, evaluation, str(error))
         if not evaluation.approve:
             request.impact = impact_of(coverage=evaluation.coverage, requester=staff)
-            request.save()
+            # Only what the decision wrote (a failed automatic approval rolled back to
+            # these very values, restored by _cover_failed): not the other columns again.
+            request.save(update_fields=_DECISION_FIELDS)
             audit_record(
                 actor=None,
                 action="leave.refer",
@@ -223,25 +241,31 @@ def leave_request_submit(
                 reason=request.decision_note,
             )
             reasons = [f"  - {r.message}" for r in evaluation.failed]
-            _email_person(
-                request,
-                "Your leave request is with your manager",
+            # Both e-mails in one job: publishing each cost as much as writing it.
+            email_queue_all(
                 [
-                    f"Your {_describe(request)} needs a manager's decision because:",
-                    *reasons,
-                    "",
-                    "You will get an e-mail when it is decided.",
-                ],
-            )
-            email_queue(
-                to=_managers_of(staff),
-                subject=f"Leave to decide: {staff.full_name}",
-                body=(
-                    f"{staff.full_name} ({staff.home_unit.name}) asks for {_describe(request)}."
-                    "\n\nIt was not approved automatically because:\n"
-                    + "\n".join(reasons)
-                    + "\n\nDecide it in the leave queue.\n\nStaff Rota"
-                ),
+                    _person_message(
+                        request,
+                        "Your leave request is with your manager",
+                        [
+                            f"Your {_describe(request)} needs a manager's decision because:",
+                            *reasons,
+                            "",
+                            "You will get an e-mail when it is decided.",
+                        ],
+                    ),
+                    {
+                        "to": _managers_of(staff),
+                        "subject": f"Leave to decide: {staff.full_name}",
+                        "body": (
+                            f"{staff.full_name} ({staff.home_unit.name}) asks for "
+                            f"{_describe(request)}."
+                            "\n\nIt was not approved automatically because:\n"
+                            + "\n".join(reasons)
+                            + "\n\nDecide it in the leave queue.\n\nStaff Rota"
+                        ),
+                    },
+                ]
             )
     return request
 
@@ -255,28 +279,34 @@ def _approve_automatically(request: LeaveRequest, evaluation, before: dict) -> N
     for cover in evaluation.covers:
         _book_cover(request, cover)
     request.covers_booked = covers
-    _email_person(
-        request,
-        "Your leave is approved",
-        [
-            f"Your {_describe(request)} is approved.",
-            "",
-            "Every rule passed:",
-            *[f"  - {r['label']}: {r['message']}" for r in request.rule_results],
-        ],
-    )
+    messages = [
+        _person_message(
+            request,
+            "Your leave is approved",
+            [
+                f"Your {_describe(request)} is approved.",
+                "",
+                "Every rule passed:",
+                *[f"  - {r['label']}: {r['message']}" for r in request.rule_results],
+            ],
+        )
+    ]
     if covers:
         staff = request.staff
-        email_queue(
-            to=_managers_of(staff),
-            subject=f"Leave approved with cover booked: {staff.full_name}",
-            body=(
-                f"{staff.full_name} ({staff.home_unit.name}) has {_describe(request)}, approved "
-                "automatically because cover was booked at no extra cost:\n"
-                + "\n".join(f"  - {cover.describe()}" for cover in evaluation.covers)
-                + "\n\nNothing to do unless you want to change it.\n\nStaff Rota"
-            ),
+        messages.append(
+            {
+                "to": _managers_of(staff),
+                "subject": f"Leave approved with cover booked: {staff.full_name}",
+                "body": (
+                    f"{staff.full_name} ({staff.home_unit.name}) has {_describe(request)}, "
+                    "approved automatically because cover was booked at no extra cost:\n"
+                    + "\n".join(f"  - {cover.describe()}" for cover in evaluation.covers)
+                    + "\n\nNothing to do unless you want to change it.\n\nStaff Rota"
+                ),
+            }
         )
+    # In the approval's savepoint: if it rolls back, so do these.
+    email_queue_all(messages)
 
 
 def _book_cover(request: LeaveRequest, cover) -> None:
@@ -439,7 +469,7 @@ def leave_cancel(*, request: LeaveRequest, actor, today: date | None = None) -> 
             raise LeaveError("Leave that has started can only be changed by your manager.")
         before = _snapshot(locked)
         locked.status = LeaveStatus.CANCELLED
-        locked.save()
+        locked.save(update_fields=("status",))  # the one column a withdrawal changes
         audit_record(
             actor=actor,
             action="leave.cancel",

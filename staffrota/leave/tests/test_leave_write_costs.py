@@ -159,3 +159,62 @@ def test_a_request_saved_twice_in_a_transaction_finds_its_units_once(
         with CaptureQueriesContext(connection) as later:
             request.save()
         assert any("rota_shift" in q["sql"] for q in later.captured_queries)
+
+
+def _updates_of_requests(queries) -> list[str]:
+    return [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith('UPDATE "leave_leaverequest"')
+    ]
+
+
+def test_a_referred_request_writes_only_its_decision_and_mails_in_one_job(
+    ward, django_capture_on_commit_callbacks
+):
+    """The second save writes the decision's columns, not the request again; the person's
+    e-mail and the managers' go out together, in that order, after the commit."""
+    from django.core import mail
+
+    with scope(care_home=[ward.world.home.pk]):
+        services.leave_request_submit(
+            staff=ward.carers[0], leave_type="annual", start=ward.day, end=ward.day, actor=None
+        )
+        mail.outbox.clear()
+        with (
+            django_capture_on_commit_callbacks(execute=True) as callbacks,
+            CaptureQueriesContext(connection) as queries,
+        ):
+            referred = services.leave_request_submit(
+                staff=ward.carers[1], leave_type="annual", start=ward.day, end=ward.day, actor=None
+            )
+    assert referred.status == LeaveStatus.PENDING and referred.impact
+    (update,) = _updates_of_requests(queries)
+    assert '"impact"' in update and '"decision_note"' in update and '"rule_results"' in update
+    assert '"hours_by_day"' not in update and '"comment"' not in update
+    with scopes_disabled():
+        stored = LeaveRequest.objects.get(pk=referred.pk)
+    assert (stored.impact, stored.rule_results, stored.decision_note) == (
+        referred.impact,
+        referred.rule_results,
+        referred.decision_note,
+    )
+    mail_jobs = [c for c in callbacks if "send_email" in repr(c.__code__.co_names)]
+    assert len(mail_jobs) == 1
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        ([ward.carers[1].user.email], "Your leave request is with your manager"),
+        ([ward.world.manager.email], f"Leave to decide: {ward.carers[1].full_name}"),
+    ]
+
+
+def test_a_withdrawal_writes_only_the_status(ward):
+    with scope(care_home=[ward.world.home.pk]):
+        request = services.leave_request_submit(
+            staff=ward.carers[0], leave_type="annual", start=ward.day, end=ward.day, actor=None
+        )
+        with CaptureQueriesContext(connection) as queries:
+            services.leave_cancel(request=request, actor=ward.world.staff_user)
+    (update,) = _updates_of_requests(queries)
+    assert update.split(" WHERE ")[0].count('" = ') == 1 and '"status"' in update
+    with scopes_disabled():
+        assert LeaveRequest.objects.get(pk=request.pk).status == LeaveStatus.CANCELLED
