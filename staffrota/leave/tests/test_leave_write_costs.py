@@ -218,3 +218,54 @@ def test_a_withdrawal_writes_only_the_status(ward):
     assert update.split(" WHERE ")[0].count('" = ') == 1 and '"status"' in update
     with scopes_disabled():
         assert LeaveRequest.objects.get(pk=request.pk).status == LeaveStatus.CANCELLED
+
+
+def _as_orm_reads(staff):
+    from staffrota.organisation.models import StaffMember
+
+    return (
+        StaffMember.objects.select_for_update(of=("self",))
+        .select_related("care_home__leave_policy", "home_unit", "job_role", "user")
+        .get(pk=staff.pk)
+    )
+
+
+def _loaded(obj) -> dict:
+    return {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields}
+
+
+@pytest.mark.parametrize("with_policy", [True, False])
+def test_the_locked_person_is_read_as_select_related_would(ward, with_policy):
+    """The same values and the same related instances, cached both ways, in one locked
+    query; a home without a leave policy reads as one without it."""
+    from staffrota.leave.models import LeavePolicy
+
+    with scopes_disabled():
+        if with_policy:
+            LeavePolicy.objects.update_or_create(
+                care_home=ward.world.home, defaults={"notice_days": 9}
+            )
+        else:
+            LeavePolicy.objects.filter(care_home=ward.world.home).delete()
+    with scope(care_home=[ward.world.home.pk]), transaction.atomic():
+        expected = _as_orm_reads(ward.carers[0])
+        with CaptureQueriesContext(connection) as queries:
+            got = services._lock_staff(ward.carers[0])
+            assert _loaded(got) == _loaded(expected)
+            for name in ("care_home", "home_unit", "job_role", "user"):
+                assert _loaded(getattr(got, name)) == _loaded(getattr(expected, name))
+                assert not getattr(got, name)._state.adding
+            if with_policy:
+                assert _loaded(got.care_home.leave_policy) == _loaded(
+                    expected.care_home.leave_policy
+                )
+                assert got.care_home.leave_policy.notice_days == 9
+                assert got.care_home.leave_policy.care_home is got.care_home
+            else:
+                with pytest.raises(LeavePolicy.DoesNotExist):
+                    _ = got.care_home.leave_policy
+            # The account's way back to the person is cached too, as select_related does.
+            assert got.user.staff_member is got
+    (sql,) = [q["sql"] for q in queries.captured_queries]
+    if connection.vendor == "postgresql":
+        assert sql.endswith('FOR UPDATE OF "organisation_staffmember"')
