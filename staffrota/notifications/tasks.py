@@ -6,3 +6,19 @@ from django.core.mail import EmailMessage
 def send_email(*, to: list[str], subject: str, body: str) -> int:
     """Send one plain-text e-mail through Django's mail framework; retried if SMTP is down."""
     return EmailMessage(subject=subject, body=body, to=to).send()
+
+
+@shared_task
+def send_emails(*, messages: list[dict]) -> int:
+    """Send several e-mails in order. One the mail server refuses is handed to `send_email`,
+    whose retries then cover that message alone: retrying this whole job would send the
+    others twice."""
+    sent = 0
+    for message in messages:
+        try:
+            sent += EmailMessage(
+                subject=message["subject"], body=message["body"], to=message["to"]
+            ).send()
+        except OSError:
+            send_email.delay(to=message["to"], subject=message["subject"], body=message["body"])
+    return sent

@@ -159,3 +159,113 @@ def test_a_request_saved_twice_in_a_transaction_finds_its_units_once(
         with CaptureQueriesContext(connection) as later:
             request.save()
         assert any("rota_shift" in q["sql"] for q in later.captured_queries)
+
+
+def _updates_of_requests(queries) -> list[str]:
+    return [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith('UPDATE "leave_leaverequest"')
+    ]
+
+
+def test_a_referred_request_writes_only_its_decision_and_mails_in_one_job(
+    ward, django_capture_on_commit_callbacks
+):
+    """The second save writes the decision's columns, not the request again; the person's
+    e-mail and the managers' go out together, in that order, after the commit."""
+    from django.core import mail
+
+    with scope(care_home=[ward.world.home.pk]):
+        services.leave_request_submit(
+            staff=ward.carers[0], leave_type="annual", start=ward.day, end=ward.day, actor=None
+        )
+        mail.outbox.clear()
+        with (
+            django_capture_on_commit_callbacks(execute=True) as callbacks,
+            CaptureQueriesContext(connection) as queries,
+        ):
+            referred = services.leave_request_submit(
+                staff=ward.carers[1], leave_type="annual", start=ward.day, end=ward.day, actor=None
+            )
+    assert referred.status == LeaveStatus.PENDING and referred.impact
+    (update,) = _updates_of_requests(queries)
+    assert '"impact"' in update and '"decision_note"' in update and '"rule_results"' in update
+    assert '"hours_by_day"' not in update and '"comment"' not in update
+    with scopes_disabled():
+        stored = LeaveRequest.objects.get(pk=referred.pk)
+    assert (stored.impact, stored.rule_results, stored.decision_note) == (
+        referred.impact,
+        referred.rule_results,
+        referred.decision_note,
+    )
+    mail_jobs = [c for c in callbacks if "send_email" in repr(c.__code__.co_names)]
+    assert len(mail_jobs) == 1
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        ([ward.carers[1].user.email], "Your leave request is with your manager"),
+        ([ward.world.manager.email], f"Leave to decide: {ward.carers[1].full_name}"),
+    ]
+
+
+def test_a_withdrawal_writes_only_the_status(ward):
+    with scope(care_home=[ward.world.home.pk]):
+        request = services.leave_request_submit(
+            staff=ward.carers[0], leave_type="annual", start=ward.day, end=ward.day, actor=None
+        )
+        with CaptureQueriesContext(connection) as queries:
+            services.leave_cancel(request=request, actor=ward.world.staff_user)
+    (update,) = _updates_of_requests(queries)
+    assert update.split(" WHERE ")[0].count('" = ') == 1 and '"status"' in update
+    with scopes_disabled():
+        assert LeaveRequest.objects.get(pk=request.pk).status == LeaveStatus.CANCELLED
+
+
+def _as_orm_reads(staff):
+    from staffrota.organisation.models import StaffMember
+
+    return (
+        StaffMember.objects.select_for_update(of=("self",))
+        .select_related("care_home__leave_policy", "home_unit", "job_role", "user")
+        .get(pk=staff.pk)
+    )
+
+
+def _loaded(obj) -> dict:
+    return {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields}
+
+
+@pytest.mark.parametrize("with_policy", [True, False])
+def test_the_locked_person_is_read_as_select_related_would(ward, with_policy):
+    """The same values and the same related instances, cached both ways, in one locked
+    query; a home without a leave policy reads as one without it."""
+    from staffrota.leave.models import LeavePolicy
+
+    with scopes_disabled():
+        if with_policy:
+            LeavePolicy.objects.update_or_create(
+                care_home=ward.world.home, defaults={"notice_days": 9}
+            )
+        else:
+            LeavePolicy.objects.filter(care_home=ward.world.home).delete()
+    with scope(care_home=[ward.world.home.pk]), transaction.atomic():
+        expected = _as_orm_reads(ward.carers[0])
+        with CaptureQueriesContext(connection) as queries:
+            got = services._lock_staff(ward.carers[0])
+            assert _loaded(got) == _loaded(expected)
+            for name in ("care_home", "home_unit", "job_role", "user"):
+                assert _loaded(getattr(got, name)) == _loaded(getattr(expected, name))
+                assert not getattr(got, name)._state.adding
+            if with_policy:
+                assert _loaded(got.care_home.leave_policy) == _loaded(
+                    expected.care_home.leave_policy
+                )
+                assert got.care_home.leave_policy.notice_days == 9
+                assert got.care_home.leave_policy.care_home is got.care_home
+            else:
+                with pytest.raises(LeavePolicy.DoesNotExist):
+                    _ = got.care_home.leave_policy
+            # The account's way back to the person is cached too, as select_related does.
+            assert got.user.staff_member is got
+    (sql,) = [q["sql"] for q in queries.captured_queries]
+    if connection.vendor == "postgresql":
+        assert sql.endswith('FOR UPDATE OF "organisation_staffmember"')
