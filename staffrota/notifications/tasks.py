@@ -10,15 +10,16 @@ def send_email(*, to: list[str], subject: str, body: str) -> int:
 
 @shared_task
 def send_emails(*, messages: list[dict]) -> int:
-    """Send several e-mails in order. One the mail server refuses is handed to `send_email`,
-    whose retries then cover that message alone: retrying this whole job would send the
-    others twice."""
+    """Send several e-mails in order. One that fails is handed to `send_email`, whose
+    retries (or failure) then cover that message alone, as when each was its own job:
+    retrying this whole job would send the others twice, and stopping here would lose the
+    ones after it."""
     sent = 0
     for message in messages:
         try:
             sent += EmailMessage(
                 subject=message["subject"], body=message["body"], to=message["to"]
             ).send()
-        except OSError:
+        except Exception:  # noqa: BLE001 - any failure: that message alone goes on its own
             send_email.delay(to=message["to"], subject=message["subject"], body=message["body"])
     return sent

@@ -127,3 +127,26 @@ def test_a_refused_email_is_retried_alone(monkeypatch):
     assert sent == 2
     assert [m.subject for m in mail.outbox] == ["Sent", "Sent too"]
     retry.assert_called_once_with(to=["b@example.org"], subject="Refused", body="2")
+
+
+def test_any_failing_email_goes_on_alone_and_the_rest_are_sent(monkeypatch):
+    """Not only a refused connection: a message that cannot be built or sent for any other
+    reason must not stop the ones after it (each used to be its own job)."""
+    real_send = tasks.EmailMessage.send
+
+    def send(message, *args, **kwargs):
+        if message.subject == "Broken":
+            raise ValueError("header cannot contain a newline")
+        return real_send(message, *args, **kwargs)
+
+    monkeypatch.setattr(tasks.EmailMessage, "send", send)
+    with mock.patch.object(tasks.send_email, "delay") as alone:
+        sent = tasks.send_emails(
+            messages=[
+                {"to": ["a@example.org"], "subject": "Broken", "body": "1"},
+                {"to": ["b@example.org"], "subject": "After it", "body": "2"},
+            ]
+        )
+    assert sent == 1
+    assert [m.subject for m in mail.outbox] == ["After it"]
+    alone.assert_called_once_with(to=["a@example.org"], subject="Broken", body="1")
