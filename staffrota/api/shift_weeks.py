@@ -24,6 +24,8 @@ from staffrota.rota.grid_cache import (
     version_keys,
     versions_and_entries,
 )
+from staffrota.rota.kept_sql import kept_rows
+from staffrota.rota.models import Shift
 
 # A week's entry: (versions it was built under, the unit's home, its rows), each row
 # (starts_at, id, date, JSON, the row read) in the list's order. "2": the entry's shape.
@@ -51,12 +53,12 @@ def period_version_keys(*, unit_id: int, first: date, last: date, home_ids) -> l
 
 
 def unit_shifts_json(
-    visible, *, unit_id: int, home_ids, first: date, last: date, columns, to_json
+    unit_ids, *, unit_id: int, home_ids, first: date, last: date, columns, to_json
 ) -> list[dict]:
-    """The JSON (`to_json` of a row of `columns`) of the shifts of `visible()` (a manager's
-    `shifts_visible`, whose access covers `unit_id`: asked for only when a week is read)
-    on the unit from `first` to `last`, in the list's order, from the unit's weeks kept
-    for every manager who sees the unit."""
+    """The JSON (`to_json` of a row of `columns`) of the shifts on `unit_ids` (a manager's
+    units, as `queries.shifts_visible` limits them) of the unit `unit_id` from `first` to
+    `last`, in the list's order, from the unit's weeks kept for every manager who sees the
+    unit."""
     mondays = mondays_of(first, last)
     keys = [_WEEK.format(unit_id, monday.isoformat()) for monday in mondays]
     week_keys = {monday: unit_week_keys(unit_id, monday) for monday in mondays}
@@ -83,7 +85,7 @@ def unit_shifts_json(
                 before.update((row[1], row) for row in entry[2])
     if stale:
         built = _build_weeks(
-            visible(),
+            list(unit_ids),
             unit_id=unit_id,
             mondays=stale,
             columns=columns,
@@ -109,17 +111,46 @@ def unit_shifts_json(
     return [row[3] for row in rows]
 
 
-def _build_weeks(visible, *, unit_id: int, mondays: list[date], columns, to_json, before: dict):
+def _week_reader(columns: tuple):
+    """The query of a unit's shifts over some days among a manager's units, as `columns`:
+    one function per tuple of columns, so that `kept_rows` keeps its SQL once."""
+    reader = _READERS.get(columns)
+    if reader is None:
+
+        def reader(*, units: list[int], unit: int, first: date, last: date):
+            # `units` as `queries.shifts_visible` filters a manager's shifts: a manager sees
+            # the shifts of their units and no other, whatever unit was asked for.
+            return (
+                Shift.objects.filter(unit_id__in=units)
+                .filter(unit_id=unit, date__range=(first, last))
+                .order_by("starts_at", "pk")
+                .values_list(*columns)
+            )
+
+        reader = _READERS.setdefault(columns, reader)
+    return reader
+
+
+_READERS: dict[tuple, object] = {}
+
+
+def _build_weeks(
+    unit_ids: list[int], *, unit_id: int, mondays: list[date], columns, to_json, before: dict
+):
     """The unit's home and, by Monday, the rows of these weeks: one read of the days from
-    the first Monday's to the last one's Sunday. `before`: rows of these weeks as kept
-    before (by id), whose JSON serves a row read again exactly as it was."""
+    the first Monday's to the last one's Sunday, through kept SQL (building and compiling
+    the queryset was some 3,300 Python calls of each week read again). `before`: rows of
+    these weeks as kept before (by id), whose JSON serves a row read again exactly as it
+    was."""
     starts_at, pk, day, home = (
         columns.index(name) for name in ("starts_at", "pk", "date", "care_home_id")
     )
-    found = (
-        visible.filter(unit_id=unit_id, date__range=(mondays[0], mondays[-1] + timedelta(days=6)))
-        .order_by("starts_at", "pk")
-        .values_list(*columns)
+    found = kept_rows(
+        _week_reader(tuple(columns)),
+        units=unit_ids,
+        unit=unit_id,
+        first=mondays[0],
+        last=mondays[-1] + timedelta(days=6),
     )
     by_monday = {monday: [] for monday in mondays}
     home_id = None

@@ -69,6 +69,9 @@ _TABLE = "rota:table:{}:{}:{}:{}"
 # leave and filling the marks in, not rebuilding a thousand cells.
 _TABLE_SHIFTS = "rota:tableshifts:{}:{}:{}:{}:{}"
 _WEEK_PIECE = "rota:weekpiece:{}:{}:{}:{}"  # unit, first day, days, versions
+# The same pieces by what they show (`_shown_keys`): under load a vacancy filled is made
+# vacant again at once, and the week of before is then not built again.
+_WEEK_SHOWN = "rota:weekshown:{}:{}:{}:{}"  # unit, first day, days, digest
 # What a week piece needs besides the week's shifts (`queries.UnitInputs`: the unit's
 # people, shift types, roles, minimums), kept under the home's and everyone's versions,
 # which any change of those rows replaces: a fill rebuilds its week from the week's
@@ -298,7 +301,7 @@ def _table_from_weeks(*, unit, start: date, days: int, common: list[str], weeks:
     from django.urls import reverse
 
     from staffrota.rota.grid_weeks import blocks_of, joined_table, week_pieces
-    from staffrota.rota.queries import rota_grid
+    from staffrota.rota.queries import period_rows, rota_grid
 
     blocks = blocks_of(start, days)
     keys = []
@@ -314,20 +317,67 @@ def _table_from_weeks(*, unit, start: date, days: int, common: list[str], weeks:
         first_day = blocks[missing[0]][0]
         last_first, last_length = blocks[missing[-1]]
         span = (last_first - first_day).days + last_length
-        inputs = _kept_inputs(unit, _UNIT_INPUTS.format(unit.pk, f"{home}.{everyone}"), first_day)
-        grid = rota_grid(
-            unit=unit, start=first_day, days=span, with_leave=False, light=True, inputs=inputs
+        rows = period_rows(
+            unit_id=unit.pk, first=first_day, last=first_day + timedelta(days=span - 1)
         )
-        built = week_pieces(grid, cell_url)
-        fresh = {keys[missing[0] + n]: piece for n, piece in enumerate(built)}
-        if len(built) == 1:  # a week after a fill: a plain SET costs a tenth of a pipeline
-            cache.set(keys[missing[0]], built[0], timeout=TABLE_TIMEOUT)
+        # Each piece to rebuild is also kept by the rows it shows (and every version but
+        # its week's): a fill undone brings back the week of before, whose piece is then
+        # reused. The rows digested are the rows built from, read once: a fill meanwhile
+        # changes neither.
+        span_keys = keys[missing[0] : missing[-1] + 1]
+        shown_keys = _shown_keys(unit.pk, blocks_of(first_day, span), rows, common)
+        shown = cache.get_many([shown_keys[n - missing[0]] for n in missing])
+        if all(shown_keys[n - missing[0]] in shown for n in missing):
+            fresh = {keys[n]: shown[shown_keys[n - missing[0]]] for n in missing}
+        else:
+            inputs = _kept_inputs(
+                unit, _UNIT_INPUTS.format(unit.pk, f"{home}.{everyone}"), first_day
+            )
+            grid = rota_grid(
+                unit=unit,
+                start=first_day,
+                days=span,
+                with_leave=False,
+                light=True,
+                inputs=inputs,
+                rows=rows,
+            )
+            built = week_pieces(grid, cell_url)
+            fresh = dict(zip(span_keys, built, strict=True))
+            fresh.update(zip(shown_keys, built, strict=True))
+        if len(fresh) <= 2:  # a week after a fill: a plain SET costs a tenth of a pipeline
+            for key, piece in fresh.items():
+                cache.set(key, piece, timeout=TABLE_TIMEOUT)
         else:
             cache.set_many(fresh, timeout=TABLE_TIMEOUT)
         found.update(fresh)
     return joined_table(
         unit=unit, start=start, days=days, pieces=[found[key] for key in keys], cell_url=cell_url
     )
+
+
+def _shown_keys(unit_id: int, blocks, rows: list[tuple], common: list[str]) -> list[str]:
+    """The keys of `blocks`' pieces by what they show: the unit, the block, the digest of
+    its rows (of `queries.period_rows`, in order) and `common` (the versions of the unit's
+    shifts in bulk, its home and everyone's: its people, names, shift types, minimums,
+    roles). A piece is made of nothing else: its rows, its unit's inputs, and the records
+    of people of the home (under its version) covering from other units."""
+    from staffrota.rota.grid_weeks import WEEK
+
+    by_block: list[list[tuple]] = [[] for _ in blocks]
+    first_day = blocks[0][0]
+    for row in rows:  # rows[1]: the shift's day
+        by_block[(row[1] - first_day).days // WEEK].append(row)
+    stamp = ".".join(common)
+    return [
+        _WEEK_SHOWN.format(
+            unit_id,
+            first.isoformat(),
+            length,
+            hashlib.sha256(f"{stamp}:{block!r}".encode()).hexdigest(),
+        )
+        for (first, length), block in zip(blocks, by_block, strict=True)
+    ]
 
 
 def _kept_inputs(unit, key: str, first_day: date):

@@ -181,3 +181,40 @@ def test_a_week_read_again_writes_changed_rows_afresh_and_keeps_the_others(
     held, _ = _get(client, **week, vacant="false")
     reference = sorted(vacant["results"] + held["results"], key=lambda s: (s["starts_at"], s["id"]))
     assert after["results"] == reference
+
+
+def test_the_weeks_kept_read_holds_to_the_managers_units(home_a, home_b, today):
+    """The week's rows are read (through kept SQL) among the manager's units only, as
+    `shifts_visible` limits them: the rows the ORM gives, and none of a unit not theirs."""
+    from staffrota.api import shift_weeks
+    from staffrota.api.views.shifts import _SHIFT_COLUMNS, shift_json
+    from staffrota.rota.kept_sql import kept_rows
+
+    first = today + timedelta(days=3)
+    _week_of_shifts(home_a, first, 7)
+    reader = shift_weeks._week_reader(_SHIFT_COLUMNS)
+    assert shift_weeks._week_reader(tuple(_SHIFT_COLUMNS)) is reader  # one SQL kept
+    span = {"first": first, "last": first + timedelta(days=6)}
+    with scopes_disabled():
+        for units in ([home_a.unit.pk], [home_b.unit.pk], [home_b.unit.pk, home_a.unit.pk]):
+            values = {"units": units, "unit": home_a.unit.pk, **span}
+            for _ in range(2):
+                assert kept_rows(reader, **values) == list(reader(**values))
+        theirs = shift_weeks.unit_shifts_json(
+            [home_b.unit.pk, home_a.other_unit.pk],
+            unit_id=home_a.unit.pk,
+            home_ids=[home_b.home.pk],
+            columns=_SHIFT_COLUMNS,
+            to_json=shift_json,
+            **span,
+        )
+        ours = shift_weeks.unit_shifts_json(
+            [home_a.other_unit.pk, home_a.unit.pk],
+            unit_id=home_a.unit.pk,
+            home_ids=[home_a.home.pk],
+            columns=_SHIFT_COLUMNS,
+            to_json=shift_json,
+            **span,
+        )
+    assert theirs == []
+    assert len(ours) == 14 and {s["unit"] for s in ours} == {home_a.unit.pk}

@@ -114,6 +114,8 @@ def test_a_fill_rebuilds_its_own_week_and_the_table_stays_the_whole_periods(
         return real(**kwargs)
 
     monkeypatch.setattr("staffrota.rota.queries.rota_grid", recording)
+    with scopes_disabled():  # before any table: a new person changes every week
+        relief = f.staff_member(home_a.unit, "carer", first_name="Rae")
     with scopes_disabled():
         grid_cache.rota_table(unit=home_a.unit, start=start, days=28)
         grid_cache.rota_table(unit=home_a.unit, start=start, days=7)
@@ -128,7 +130,17 @@ def test_a_fill_rebuilds_its_own_week_and_the_table_stays_the_whole_periods(
         shift_unassign(shift=month["vacancy"], actor=home_a.manager, reason="undo")
         undone = grid_cache.rota_table(unit=home_a.unit, start=start, days=28)
         assert str(undone.html) == _whole(home_a, start, 28)
-        assert built[2:] == [(start + timedelta(days=14), 7)]
+        # The week's rows are those of before the fill: its piece of before, kept by what
+        # it shows, is joined again rather than built.
+        assert built[2:] == []
+        shift_assign(
+            shift=month["vacancy"],
+            staff=relief,
+            actor=home_a.manager,
+        )
+        other = grid_cache.rota_table(unit=home_a.unit, start=start, days=28)
+        assert str(other.html) == _whole(home_a, start, 28)
+        assert built[2:] == [(start + timedelta(days=14), 7)]  # rows never shown before
 
 
 def test_a_shift_moved_to_another_week_refreshes_both_weeks(home_a, month):
@@ -305,3 +317,79 @@ def test_the_inputs_held_by_the_process_run_out_with_their_entry(home_a, today, 
         fresh = grid_cache._kept_inputs(home_a.unit, key, today)
     names = {member.pk: member.user.last_name for member in fresh.staff}
     assert names[home_a.carer.pk] == "Quietly"
+
+
+def test_the_grids_kept_read_gives_the_rows_of_its_queryset(home_a, today):
+    """A rebuilt week reads its shifts through kept SQL: the rows the ORM gives, drafts or
+    not, on the first run and on the kept one, and only the unit's."""
+    from staffrota.rota.kept_sql import kept_rows
+    from staffrota.rota.queries import _grid_rows
+
+    with scopes_disabled():
+        for day, status in ((1, ShiftStatus.DRAFT), (2, ShiftStatus.PUBLISHED)):
+            shift_create(
+                unit=home_a.other_unit,
+                day=today + timedelta(days=day),
+                shift_type=home_a.early,
+                job_role=home_a.carer.job_role,
+                staff=None,
+                status=status,
+            )
+        for unit in (home_a.unit, home_a.other_unit):
+            for statuses in (["published"], ["published", "draft"]):
+                values = {
+                    "unit": unit.pk,
+                    "first": today - timedelta(days=3),
+                    "last": today + timedelta(days=10),
+                    "statuses": statuses,
+                }
+                for _ in range(2):
+                    rows = kept_rows(_grid_rows, **values)
+                    assert rows == list(_grid_rows(**values))
+                expected = Shift.objects.filter(
+                    unit=unit, status__in=statuses, date__range=(values["first"], values["last"])
+                ).count()
+                assert len(rows) == expected > 0
+
+
+def test_a_fill_while_a_week_is_built_keeps_each_piece_by_the_rows_it_shows(
+    home_a, month, monkeypatch
+):
+    """A week is digested and built from one read of its rows: a fill committed just after
+    that read leaves the piece built kept by the rows it shows, so the next view shows the
+    fill, and the fill undone shows the week of before, each as the template renders it."""
+    from staffrota.rota import queries
+
+    start = month["start"]
+    real = queries.period_rows
+    fill_after_read = []
+
+    def racing(**kwargs):
+        rows = real(**kwargs)
+        while fill_after_read:
+            fill_after_read.pop()()
+        return rows
+
+    monkeypatch.setattr(queries, "period_rows", racing)
+    with scopes_disabled():  # before any table: a new person changes every week
+        relief = f.staff_member(home_a.unit, "carer", first_name="Rae")
+    with scopes_disabled():
+        before = grid_cache.rota_table(unit=home_a.unit, start=start, days=28)
+        assert str(before.html) == _whole(home_a, start, 28)
+        # Any change of the third week, then the fill racing its rebuild.
+        shift_assign(
+            shift=month["vacancy"],
+            staff=relief,
+            actor=home_a.manager,
+        )
+        shift_unassign(shift=month["vacancy"], actor=home_a.manager, reason="undo")
+        fill_after_read.append(
+            lambda: shift_assign(shift=month["vacancy"], staff=home_a.carer, actor=home_a.manager)
+        )
+        raced = grid_cache.rota_table(unit=home_a.unit, start=start, days=28)
+        assert str(raced.html) == str(before.html)  # read before the fill
+        after = grid_cache.rota_table(unit=home_a.unit, start=start, days=28)
+        assert str(after.html) == _whole(home_a, start, 28) != str(before.html)
+        shift_unassign(shift=month["vacancy"], actor=home_a.manager, reason="undo")
+        undone = grid_cache.rota_table(unit=home_a.unit, start=start, days=28)
+        assert str(undone.html) == _whole(home_a, start, 28) == str(before.html)
