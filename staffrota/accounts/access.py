@@ -126,41 +126,35 @@ def user_cached(user_id, load):
         )
         user, found = _cached(user_key, load, found=found)
         if user is not None and str(user.pk) == str(user_id):
-            user._access_key = access_key
-            user._access_read_with_user = {
-                k: found[k] for k in (_ACCESS_VERSION, access_key) if k in found
-            }
+            _ride_on(user, access_key, found)
             return user
         # A session entry of someone else cannot be (a login rotates the key): read anew.
     access_key = f"access:{user_id}"
     user, found = _cached(_USER.format(user_id), load, also=access_key)
     if user is not None:
-        user._access_read_with_user = {
-            k: found[k] for k in (_ACCESS_VERSION, access_key) if k in found
-        }
+        _ride_on(user, access_key, found)
     return user
 
 
-def access_cached(key: str, load):
-    """What `load()` returns, kept under `key` while the access version stands: for rows
-    whose every save replaces that version (users, API tokens)."""
-    return _cached(key, load)[0]
-
-
 def access_cached_for_user(key: str, load, *, access_key: str, user_of):
-    """`access_cached`, reading in the same round trip the access entry kept under
-    `access_key` (named by what was read, e.g. an API token's digest) for the user
-    `user_of(value)`; it rides on that user for `access_for`, as `user_cached` does. The
-    entry is stamped with the access version like every other, so it is never served
-    after a change that would have replaced the user's own."""
+    """What `load()` returns, kept under `key` while the access version stands (for rows
+    whose every save replaces that version: API tokens), reading in the same round trip
+    the access entry kept under `access_key` (named by what was read, e.g. the token's
+    digest) for the user `user_of(value)`; it rides on that user for `access_for`, as
+    `user_cached` does. The entry is stamped with the access version like every other, so
+    it is never served after a change that would have replaced the user's own."""
     value, found = _cached(key, load, also=access_key)
     user = user_of(value) if value is not None else None
     if user is not None:
-        user._access_key = access_key
-        user._access_read_with_user = {
-            k: found[k] for k in (_ACCESS_VERSION, access_key) if k in found
-        }
+        _ride_on(user, access_key, found)
     return value
+
+
+def _ride_on(user, access_key: str, found: dict) -> None:
+    """Leave on the user what was read with them, so `access_for` reads no more: the key
+    of their access entry, and that entry and the access version if they were found."""
+    user._access_key = access_key
+    user._access_read_with_user = {k: found[k] for k in (_ACCESS_VERSION, access_key) if k in found}
 
 
 def _cached(key: str, load, also: str | None = None, found: dict | None = None):
