@@ -52,11 +52,24 @@ def _by_title(text: str, exclude: set[int]) -> list[int]:
     return found
 
 
+def _machine() -> dict:
+    """The whole machine's CPU seconds by kind, from the first line of /proc/stat.
+
+    Work no process is charged with (the kernel's network receive path, softirq) and idle
+    time show here only: the difference between the machine's busy time and the groups'
+    is what the run cost outside the processes we name.
+    """
+    names = ("user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal")
+    ticks = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    return {name: int(value) / TICKS for name, value in zip(names, ticks, strict=False)}
+
+
 def snapshot(server: int, database: str, generator: str) -> dict:
     groups = {
         "server": [server, *_children(server)],
         "database": _by_title(f": postgres {database} ", {os.getpid()}),
         "generator": _by_title(generator, {os.getpid()}) if generator else [],
+        "redis": _by_title("redis-server", {os.getpid()}),
     }
     result = {}
     for name, pids in groups.items():
@@ -64,14 +77,29 @@ def snapshot(server: int, database: str, generator: str) -> dict:
         for pid in pids:
             with contextlib.suppress(OSError):  # the process ended meanwhile
                 result[name][str(pid)] = _cpu_seconds(pid)
+    result["machine"] = _machine()
     return result
 
 
 def report(before: dict, after: dict, requests: int) -> dict:
     used = {}
+    machine_now, machine_then = after.get("machine"), before.get("machine")
     for group, now in after.items():
+        if group == "machine":
+            continue
         then = before.get(group, {})
         used[group] = sum(seconds - then.get(pid, 0.0) for pid, seconds in now.items())
+    if machine_now and machine_then:
+        spent = {kind: machine_now[kind] - machine_then.get(kind, 0.0) for kind in machine_now}
+        busy = sum(seconds for kind, seconds in spent.items() if kind not in ("idle", "iowait"))
+        used["machine busy"] = busy
+        used["machine softirq"] = spent.get("softirq", 0.0)
+        used["machine idle"] = spent.get("idle", 0.0) + spent.get("iowait", 0.0)
+        # Busy time not charged to the server, its database, Locust or Redis: the kernel's
+        # own work and everything else that ran.
+        used["elsewhere"] = busy - sum(
+            used.get(group, 0.0) for group in ("server", "database", "generator", "redis")
+        )
     return {
         f"{group} ms/request": round(seconds * 1000 / max(requests, 1), 2)
         for group, seconds in used.items()
