@@ -9,17 +9,25 @@ import json
 import os
 import random
 import re
+import time
 from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlencode, urlparse
 
-from locust import FastHttpUser, constant_throughput, events, task
+import gevent
+from locust import FastHttpUser, events, task
 from requests.cookies import create_cookie
+
+from bench.load.arrivals import Beat, mode_from
 
 # One request a second per person on average: 300 people, 300 requests a second (issue 9).
 # Locust's FastHttpUser (geventhttpclient) costs a fraction of the CPU of HttpUser, which
 # matters when the load generator shares the server's two cores.
-PACE = constant_throughput(float(os.environ.get("LOAD_PACE", "1")))
+RATE = float(os.environ.get("LOAD_PACE", "1"))
+# How people's requests arrive: a Poisson stream by default (see arrivals.py).
+ARRIVALS = mode_from(os.environ.get("LOAD_ARRIVALS"))
+
+
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 WITHDRAW = re.compile(r'action="(/leave/requests/\d+/cancel/)"')
 CANDIDATE = re.compile(r'name="staff" value="(\d+)"')
@@ -36,9 +44,21 @@ def _only_this_machine(environment, **kwargs):
         raise SystemExit(f"The load test only runs against 127.0.0.1, not {host!r}.")
 
 
-class SignedIn(FastHttpUser):
+class Person(FastHttpUser):
+    """One person of the mix, paced at RATE tasks a second from a moment of their own."""
+
     abstract = True
-    wait_time = PACE
+
+    def wait_time(self) -> float:
+        return self.beat.next_wait(time.perf_counter())
+
+    def on_start(self):
+        self.beat = Beat(ARRIVALS, RATE, time.perf_counter(), random.Random())
+        gevent.sleep(self.beat.first_wait(time.perf_counter()))
+
+
+class SignedIn(Person):
+    abstract = True
 
     def sign_in(self, session_key: str) -> None:
         # The session a login leaves behind; the client's cookie jar keeps it (and the CSRF
@@ -89,6 +109,7 @@ class StaffMember(SignedIn):
     weight = 55
 
     def on_start(self):
+        super().on_start()
         self.me = random.choice(DATA["staff"])
         self.sign_in(self.me["session"])
 
@@ -128,6 +149,7 @@ class OperationalManager(SignedIn):
     weight = 20
 
     def on_start(self):
+        super().on_start()
         self.me = random.choice(DATA["managers"])
         self.sign_in(self.me["session"])
 
@@ -208,6 +230,7 @@ class SeniorManager(SignedIn):
     weight = 5
 
     def on_start(self):
+        super().on_start()
         self.sign_in(random.choice(DATA["seniors"]))
 
     @task(3)
@@ -219,13 +242,13 @@ class SeniorManager(SignedIn):
         self.get("/vacancies/", name="sm/hos: vacancies")
 
 
-class Integration(FastHttpUser):
+class Integration(Person):
     """A payroll or HR system polling the API with its token."""
 
     weight = 15
-    wait_time = PACE
 
     def on_start(self):
+        super().on_start()
         self.me = random.choice(DATA["tokens"])
         self.auth = {"Authorization": f"Bearer {self.me['token']}"}
 
@@ -258,11 +281,10 @@ class Integration(FastHttpUser):
         self.client.get("/api/v1/homes/", headers=self.auth, name="api: homes")
 
 
-class Trivial(FastHttpUser):
+class Trivial(Person):
     """The same server answering a view that does nothing: the floor for the ratio."""
 
     weight = 5
-    wait_time = PACE
 
     @task
     def ping(self):

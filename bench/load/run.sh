@@ -39,7 +39,8 @@ for _ in $(seq 50); do curl -fs "http://127.0.0.1:$PORT/api/v1/ping/" >/dev/null
 
 echo "load average before: $(cut -d" " -f1-3 /proc/loadavg)"
 seconds=$(echo "$DURATION" | sed -E 's/m$/*60/; s/s$//' | bc)
-LOAD_USERS="$OUT/users.json" timeout $((seconds + 120)) .venv/bin/locust \
+# PYTHONPATH: the locustfile imports bench.load.arrivals from this checkout.
+PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}" LOAD_USERS="$OUT/users.json" timeout $((seconds + 120)) .venv/bin/locust \
   -f bench/load/locustfile.py --headless --host "http://127.0.0.1:$PORT" \
   -u "$USERS" -r "$SPAWN_RATE" -t "$DURATION" --stop-timeout 5 \
   --csv "$OUT/run" --only-summary ${CLASSES:-} > "$OUT/locust.log" 2>&1 &
