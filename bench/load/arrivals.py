@@ -28,12 +28,22 @@ def mode_from(raw: str | None) -> str:
     return mode
 
 
+def rate_from(raw: str | None) -> float:
+    """Requests a second per person from LOAD_PACE (1 when unset)."""
+    text = (raw or "1").strip()
+    try:
+        rate = float(text)
+    except ValueError:
+        rate = 0.0
+    if not rate > 0 or rate == float("inf"):
+        raise SystemExit(f"LOAD_PACE must be a number of requests a second above 0, not {raw!r}")
+    return rate
+
+
 class Beat:
     """One person's next moment due, on the clock the caller passes in (seconds)."""
 
     def __init__(self, mode: str, rate: float, now: float, rng: random.Random) -> None:
-        if rate <= 0:
-            raise SystemExit(f"LOAD_PACE must be above 0 requests a second, not {rate}")
         self.mode, self.rate, self.rng = mode, rate, rng
         # The first task: at once in lockstep (as Locust does), else at a random moment of
         # the first interval, so people who start together do not stay together.

@@ -18,12 +18,12 @@ import gevent
 from locust import FastHttpUser, events, task
 from requests.cookies import create_cookie
 
-from bench.load.arrivals import Beat, mode_from
+from bench.load.arrivals import Beat, mode_from, rate_from
 
 # One request a second per person on average: 300 people, 300 requests a second (issue 9).
 # Locust's FastHttpUser (geventhttpclient) costs a fraction of the CPU of HttpUser, which
 # matters when the load generator shares the server's two cores.
-RATE = float(os.environ.get("LOAD_PACE", "1"))
+RATE = rate_from(os.environ.get("LOAD_PACE"))
 # How people's requests arrive: a Poisson stream by default (see arrivals.py).
 ARRIVALS = mode_from(os.environ.get("LOAD_ARRIVALS"))
 

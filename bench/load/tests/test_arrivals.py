@@ -5,7 +5,7 @@ import statistics
 
 import pytest
 
-from bench.load.arrivals import Beat, mode_from
+from bench.load.arrivals import Beat, mode_from, rate_from
 
 
 def test_poisson_people_ask_at_the_rate_on_average_with_random_gaps():
@@ -49,5 +49,8 @@ def test_a_wrong_mode_or_rate_says_what_to_use():
     assert mode_from(" steady ") == "steady"
     with pytest.raises(SystemExit, match="poisson, steady, lockstep, not 'burst'"):
         mode_from("burst")
-    with pytest.raises(SystemExit, match="LOAD_PACE must be above 0"):
-        Beat("steady", 0, 0.0, random.Random())
+    assert rate_from(None) == 1.0
+    assert rate_from(" 1.5 ") == 1.5
+    for bad in ("0", "-2", "fast", "nan", "inf"):
+        with pytest.raises(SystemExit, match="LOAD_PACE must be a number of requests a second"):
+            rate_from(bad)
