@@ -19,6 +19,7 @@ from locust import FastHttpUser, events, task
 from requests.cookies import create_cookie
 
 from bench.load.arrivals import Beat, mode_from, rate_from
+from bench.load.timings import Recorder
 
 # One request a second per person on average: 300 people, 300 requests a second (issue 9).
 # Locust's FastHttpUser (geventhttpclient) costs a fraction of the CPU of HttpUser, which
@@ -42,6 +43,21 @@ def _only_this_machine(environment, **kwargs):
     host = urlparse(environment.host or "").hostname
     if host not in {"127.0.0.1", "localhost"}:
         raise SystemExit(f"The load test only runs against 127.0.0.1, not {host!r}.")
+
+
+# Every request's time, for the whole-and-warm report (timings.py); written when Locust quits.
+TIMINGS = Recorder()
+
+
+@events.request.add_listener
+def _keep_timing(name, response_time, exception, start_time=None, **kwargs):
+    TIMINGS.add(start_time or time.time(), name, response_time, exception is None)
+
+
+@events.quitting.add_listener
+def _write_timings(environment, **kwargs):
+    if path := os.environ.get("LOAD_TIMINGS"):
+        TIMINGS.write(Path(path))
 
 
 class Person(FastHttpUser):

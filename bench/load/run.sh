@@ -40,7 +40,8 @@ for _ in $(seq 50); do curl -fs "http://127.0.0.1:$PORT/api/v1/ping/" >/dev/null
 echo "load average before: $(cut -d" " -f1-3 /proc/loadavg)"
 seconds=$(echo "$DURATION" | sed -E 's/m$/*60/; s/s$//' | bc)
 # PYTHONPATH: the locustfile imports bench.load.arrivals from this checkout.
-PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}" LOAD_USERS="$OUT/users.json" timeout $((seconds + 120)) .venv/bin/locust \
+PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}" LOAD_USERS="$OUT/users.json" \
+  LOAD_TIMINGS="$OUT/timings.csv" timeout $((seconds + 120)) .venv/bin/locust \
   -f bench/load/locustfile.py --headless --host "http://127.0.0.1:$PORT" \
   -u "$USERS" -r "$SPAWN_RATE" -t "$DURATION" --stop-timeout 5 \
   --csv "$OUT/run" --only-summary ${CLASSES:-} > "$OUT/locust.log" 2>&1 &
@@ -59,3 +60,5 @@ wait "$LOCUST" || true
 echo "load average after: $(cut -d" " -f1-3 /proc/loadavg)"
 .venv/bin/python -m bench.load.cpu report "$OUT/cpu-before.json" "$OUT/cpu-after.json" --requests $((last - first))
 .venv/bin/python -m bench.load.report "$OUT/run_stats.csv"
+# The whole run and its warm part apart (timings.py): the first minute builds every cache.
+.venv/bin/python -m bench.load.timings "$OUT/timings.csv" --warm-up "${WARM_UP:-60}"
