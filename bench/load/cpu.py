@@ -6,8 +6,13 @@ time per request does not. `run.sh` snapshots before and after a run:
     python -m bench.load.cpu snapshot --server PID --database NAME --out before.json
     python -m bench.load.cpu report before.json after.json --requests N
 
-Linux only (reads /proc). Database backends are found by the database name in their
-process title; with persistent connections (DATABASE_CONN_MAX_AGE) they live for the run.
+Linux only (reads /proc). The database is the whole PostgreSQL server: its postmaster,
+every live child (backends, WAL writer, autovacuum...) and the children that ended, which
+the kernel adds to the postmaster's `cutime` when it reaps them. Counting live backends of
+the database alone (sessions 1-9) lost every backend that ended between the snapshots:
+Django closes a connection after DATABASE_CONN_MAX_AGE (60 s), so each thread's backend is
+replaced about once a minute and its CPU vanished from the count. On a quiet machine the
+server's processes work for the run alone; `--database` names a backend to find the server.
 """
 
 import argparse
@@ -19,9 +24,24 @@ from pathlib import Path
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
+def _stat(pid: int) -> list[str]:
+    # After the ")" closing the command name: state is field 0, utime 11, stime 12, cutime
+    # 13, cstime 14 (proc(5) numbers them 3, 14, 15, 16, 17).
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
 def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    fields = _stat(pid)
     return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
+
+
+def _reaped_children_seconds(pid: int) -> float:
+    fields = _stat(pid)
+    return (int(fields[13]) + int(fields[14])) / TICKS  # cutime + cstime
+
+
+def _parent(pid: int) -> int:
+    return int(_stat(pid)[1])
 
 
 def _children(pid: int) -> list[int]:
@@ -38,18 +58,16 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+def _title(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:  # the process ended meanwhile
+        return ""
+
+
 def _by_title(text: str, exclude: set[int]) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) in exclude:
-            continue
-        try:
-            title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            continue
-        if text in title:
-            found.append(int(entry.name))
-    return found
+    pids = (int(entry.name) for entry in Path("/proc").iterdir() if entry.name.isdigit())
+    return [pid for pid in pids if pid not in exclude and text in _title(pid)]
 
 
 def _machine() -> dict:
@@ -64,10 +82,28 @@ def _machine() -> dict:
     return {name: int(value) / TICKS for name, value in zip(names, ticks, strict=False)}
 
 
+def _postgresql(database: str) -> dict:
+    """CPU seconds of the PostgreSQL server that serves `database`, ended children included."""
+    # A backend's title: "postgres: 15/main: USER DATABASE HOST(PORT) STATE".
+    backends = [
+        pid
+        for pid in _by_title(f" {database} ", {os.getpid()})
+        if _title(pid).startswith("postgres:")
+    ]
+    if not backends:
+        return {}
+    postmaster = _parent(backends[0])
+    seconds = {}
+    for pid in _children(postmaster):
+        with contextlib.suppress(OSError):  # ended meanwhile: counted in cutime from now on
+            seconds[str(pid)] = _cpu_seconds(pid)
+    seconds[str(postmaster)] = _cpu_seconds(postmaster) + _reaped_children_seconds(postmaster)
+    return seconds
+
+
 def snapshot(server: int, database: str, generator: str) -> dict:
     groups = {
         "server": [server, *_children(server)],
-        "database": _by_title(f": postgres {database} ", {os.getpid()}),
         "generator": _by_title(generator, {os.getpid()}) if generator else [],
         "redis": _by_title("redis-server", {os.getpid()}),
     }
@@ -77,6 +113,7 @@ def snapshot(server: int, database: str, generator: str) -> dict:
         for pid in pids:
             with contextlib.suppress(OSError):  # the process ended meanwhile
                 result[name][str(pid)] = _cpu_seconds(pid)
+    result["database"] = _postgresql(database)
     result["machine"] = _machine()
     return result
 
@@ -88,7 +125,12 @@ def report(before: dict, after: dict, requests: int) -> dict:
         if group == "machine":
             continue
         then = before.get(group, {})
-        used[group] = sum(seconds - then.get(pid, 0.0) for pid, seconds in now.items())
+        if group == "database":
+            # Whole-server totals: a child that ended moved its seconds into the
+            # postmaster's cutime, so the sum only grows.
+            used[group] = sum(now.values()) - sum(then.values())
+        else:
+            used[group] = sum(seconds - then.get(pid, 0.0) for pid, seconds in now.items())
     if machine_now and machine_then:
         spent = {kind: machine_now[kind] - machine_then.get(kind, 0.0) for kind in machine_now}
         busy = sum(seconds for kind, seconds in spent.items() if kind not in ("idle", "iowait"))
