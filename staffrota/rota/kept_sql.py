@@ -32,8 +32,9 @@ def kept_rows(build, **values) -> list[tuple]:
     each. `values` are ints, text, dates and times, or lists of those (which may come
     with their last item repeated: `build` must use a list only where that changes
     nothing, as `IN` does), and `build` must pass them to the ORM as they are and depend
-    on nothing else that varies. A query whose rows Django would convert, or whose SQL
-    does not carry each stand-in as a parameter, is left to the ORM every time."""
+    on nothing else that varies. Columns Django converts after reading (JSON) go through
+    the same converters the ORM would run; a query whose SQL does not carry each stand-in
+    as a parameter is left to the ORM every time."""
     if connection.vendor != "postgresql" or any(v == [] for v in values.values()):
         return list(build(**values))
     scope_key = _scope_key()
@@ -51,11 +52,13 @@ def kept_rows(build, **values) -> list[tuple]:
         kept = _KEPT_SQL.keep(key, _write_sql(build, values))
     if kept is None:
         return list(build(**values))
-    sql, slots, width = kept
+    sql, slots, width, converters = kept
     params = [slot[1] if slot[0] is None else _at(values[slot[0]], slot[1]) for slot in slots]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
+    if converters:
+        rows = _converted(rows, converters)
     # With DISTINCT the ORM selects the model's ordering columns too, after the ones asked
     # for, and cuts them off the rows it returns: so do we.
     return rows if width is None else [row[:width] for row in rows]
@@ -129,9 +132,28 @@ def _write_sql(build, values: dict) -> tuple[str, list, int | None] | None:
             stand_ins[name] = stand_in
     compiler = build(**stand_ins).query.get_compiler(connection.alias)
     sql, params = compiler.as_sql()
-    if compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]]):
+    # As the ORM's `results_iter` finds them: (place, converters, expression) of each
+    # column converted after reading. None of them takes a value the query was given.
+    columns = [column[0] for column in compiler.select[: compiler.col_count]]
+    if compiler.has_composite_fields(columns):
         return None
+    found = compiler.get_converters(columns)
+    converters = [(place, convs, expression) for place, (convs, expression) in found.items()]
     slots = [_slot(where, param) for param in params]
     if {slot for slot in slots if slot[0] is not None} != set(where.values()):
         return None
-    return sql, slots, compiler.col_count if compiler.has_extra_select else None
+    return sql, slots, compiler.col_count if compiler.has_extra_select else None, converters
+
+
+def _converted(rows: list[tuple], converters: list) -> list[tuple]:
+    """The rows with each converted column as the ORM's `apply_converters` gives it."""
+    converted = []
+    for row in rows:
+        row = list(row)
+        for place, convs, expression in converters:
+            value = row[place]
+            for convert in convs:
+                value = convert(value, expression, connection)
+            row[place] = value
+        converted.append(tuple(row))
+    return converted
