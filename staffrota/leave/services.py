@@ -173,16 +173,28 @@ def _vacate_shifts(request: LeaveRequest, actor) -> list[Shift]:
     """Turn each shift the person held on their leave days into a vacancy (audited)."""
     if request.part_day:
         return []  # they still work part of the shift
-    shifts = list(
-        Shift.objects.filter(
-            staff_id=request.staff_id, date__range=(request.start_date, request.end_date)
-        ).exclude(status=ShiftStatus.CANCELLED)
+    # Only which shifts, in the rota's order: `shift_unassign` locks each and reads it afresh.
+    rows = kept_rows(
+        _held_shift_rows,
+        staff_id=request.staff_id,
+        start=request.start_date,
+        end=request.end_date,
     )
     reason = (
         f"{request.staff.full_name} on {request.get_leave_type_display().lower()} "
         f"(leave request {request.pk})"
     )
-    return [shift_unassign(shift=shift, actor=actor, reason=reason) for shift in shifts]
+    return [shift_unassign(shift=Shift(pk=pk), actor=actor, reason=reason) for (pk,) in rows]
+
+
+# Through `kept_rows`: an automatic approval read the shifts whole, building and compiling
+# the queryset and making each instance (some 1,500 Python calls), for their ids.
+def _held_shift_rows(staff_id, start, end):
+    return (
+        Shift.objects.filter(staff_id=staff_id, date__range=(start, end))
+        .exclude(status=ShiftStatus.CANCELLED)
+        .values_list("pk")
+    )
 
 
 def leave_request_submit(
