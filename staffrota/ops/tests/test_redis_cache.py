@@ -122,3 +122,14 @@ def test_set_many_sent_directly_keeps_djangos_meaning():
         cache._cache.set_many({cache.make_key("redis-many-e"): 1}, "soon")
     assert cache.get("redis-many-c") == "forever"
     cache.delete_many([f"redis-many-{k}" for k in "abcde"])
+
+
+def test_incr_sent_directly_keeps_djangos_meaning():
+    with pytest.raises(ValueError, match="not found"):
+        cache.incr("redis-incr-missing")
+    cache.set("redis-incr", 5, timeout=30)
+    assert cache.incr("redis-incr") == 6
+    assert cache.incr("redis-incr", 10) == 16
+    assert cache.get("redis-incr") == 16
+    assert cache.decr("redis-incr", 6) == 10
+    cache.delete("redis-incr")
