@@ -5,10 +5,12 @@ import os
 
 from celery import Celery
 
-from staffrota.ops import filesystem_broker
+from staffrota.ops import filesystem_broker, redis_broker
 
-# "filesystem://" (the no-server default) means kombu's transport with atomic writes.
+# "filesystem://" (the no-server default) means kombu's transport with atomic writes;
+# "redis://" kombu's Redis transport publishing through one client per channel.
 filesystem_broker.register()
+redis_broker.register()
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "staffrota.settings")
 

@@ -6,16 +6,19 @@ and compiling each queryset cost more Python than the rules themselves. Only on
 PostgreSQL; elsewhere, and for any query this cannot prove it reproduces, the ORM runs it.
 """
 
+from contextlib import nullcontext
 from datetime import UTC, date, datetime, timedelta
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django_scopes import get_scope
+from django_scopes import get_scope, scope
 
 from staffrota.ops.memo import ProcessMemo
 
 # The SQL the ORM wrote for each shape of query `kept_rows` runs, per process: keyed by
-# the database, the function building the query, the tenancy scope, the values given and
-# how many ids; None for a shape the ORM must run itself. Cleared when full (a few
+# the database, the function building the query, the tenancy scope's shape (how many
+# homes: the homes themselves are parameters like the values), the values given and how
+# many ids; None for a shape the ORM must run itself. Cleared when full (a few
 # hundred shapes in practice).
 _KEPT_SQL = ProcessMemo(most=2000)
 _UNWRITTEN = object()
@@ -27,35 +30,41 @@ def kept_rows(build, **values) -> list[tuple]:
 
     Why: building and compiling a queryset costs some 3,500 Python calls and running it a
     hundred, and a rules check runs four queries each time someone opens a vacancy or asks
-    for leave. The SQL is the ORM's own, written once per shape (the query, the tenancy
-    scope it ran under, how many ids) from stand-ins for `values`, kept with the place of
-    each. `values` are ints, text, dates and times, or lists of those (which may come
-    with their last item repeated: `build` must use a list only where that changes
-    nothing, as `IN` does), and `build` must pass them to the ORM as they are and depend
-    on nothing else that varies. A query whose rows Django would convert, or whose SQL
-    does not carry each stand-in as a parameter, is left to the ORM every time."""
+    for leave. The SQL is the ORM's own, written once per shape (the query, how many homes
+    the tenancy scope holds, how many ids) from stand-ins for `values` and for the scope's
+    homes, kept with the place of each. `values` are ints, text, dates and times, or lists
+    of those (which may come with their last item repeated: `build` must use a list only
+    where that changes nothing, as `IN` does), and `build` must pass them to the ORM as
+    they are and depend on nothing else that varies. Columns Django converts after
+    reading (JSON) go through the same converters the ORM would run; a query whose SQL
+    does not carry each stand-in as a parameter is left to the ORM every time."""
     if connection.vendor != "postgresql" or any(v == [] for v in values.values()):
         return list(build(**values))
-    scope_key = _scope_key()
-    if scope_key is None:
+    scoped = _scope_parts()
+    if scoped is None:
         return list(build(**values))
+    scope_shape, scope_ids = scoped
     values = {k: _padded(v) if isinstance(v, list) else v for k, v in values.items()}
     key = (
         connection.alias,
         build,
-        scope_key,
+        scope_shape,
         tuple((k, len(v) if isinstance(v, list) else None) for k, v in values.items()),
     )
     kept = _KEPT_SQL.get(key, _UNWRITTEN)
     if kept is _UNWRITTEN:
-        kept = _KEPT_SQL.keep(key, _write_sql(build, values))
+        kept = _KEPT_SQL.keep(key, _write_sql(build, values, scope_ids))
     if kept is None:
         return list(build(**values))
-    sql, slots, width = kept
+    sql, slots, width, converters = kept
+    if scope_ids:
+        values = {**values, **{_SCOPED + name: ids for name, ids in scope_ids.items()}}
     params = [slot[1] if slot[0] is None else _at(values[slot[0]], slot[1]) for slot in slots]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
+    if converters:
+        rows = _converted(rows, converters)
     # With DISTINCT the ORM selects the model's ordering columns too, after the ones asked
     # for, and cuts them off the rows it returns: so do we.
     return rows if width is None else [row[:width] for row in rows]
@@ -75,21 +84,36 @@ def _at(value, index):
     return value if index is None else value[index]
 
 
-def _scope_key() -> tuple | None:
-    """The active tenancy scope, as the ORM would filter by it (homes by id); None when
-    it holds something else, and the ORM then runs the query as always."""
-    key = []
+# The scope's home ids among the values: a name no keyword argument of `build` can have.
+_SCOPED = "\0scope "
+
+
+def _scope_parts() -> tuple[tuple, dict] | None:
+    """The active tenancy scope as a shape and its ids: each name with the number of homes
+    it holds (their ids, by name, are stand-ins like `values`, so every home shares one
+    SQL of a query), or with its value when that is not ids (scopes disabled, say); None
+    when it holds something else, and the ORM then runs the query as always."""
+    shape, ids = [], {}
     for name, value in sorted(get_scope().items()):
-        if isinstance(value, list | tuple | set | frozenset):
-            value = tuple(getattr(item, "pk", item) for item in value)
+        if isinstance(value, list | tuple):
+            items = [getattr(item, "pk", item) for item in value]
+            if items and all(type(item) is int for item in items):
+                ids[name] = items
+                shape.append((name, "ids", len(items)))
+                continue
+            value = tuple(items)
         else:
             value = getattr(value, "pk", value)
-        key.append((name, value))
+            if type(value) is int:
+                ids[name] = value
+                shape.append((name, "id", None))
+                continue
+        shape.append((name, value))
     try:
-        hash(tuple(key))
+        hash(tuple(shape))
     except TypeError:
         return None
-    return tuple(key)
+    return tuple(shape), ids
 
 
 def _stand_in(value, number: int):
@@ -113,10 +137,11 @@ def _slot(where: dict, param) -> tuple:
         return (None, param)
 
 
-def _write_sql(build, values: dict) -> tuple[str, list, int | None] | None:
+def _write_sql(build, values: dict, scope_ids: dict) -> tuple | None:
     where: dict[tuple, tuple[str, int | None]] = {}
     stand_ins = {}
-    for name, value in values.items():
+    scoped = {_SCOPED + name: ids for name, ids in scope_ids.items()}
+    for name, value in {**values, **scoped}.items():
         if isinstance(value, list):
             stand_ins[name] = []
             for index, item in enumerate(value):
@@ -127,11 +152,42 @@ def _write_sql(build, values: dict) -> tuple[str, list, int | None] | None:
             stand_in = _stand_in(value, len(where) + 1)
             where[type(stand_in), stand_in] = (name, None)
             stand_ins[name] = stand_in
-    compiler = build(**stand_ins).query.get_compiler(connection.alias)
-    sql, params = compiler.as_sql()
-    if compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]]):
+    # The query built under a scope of stand-in homes, as the scoped managers read it.
+    homes = {name: stand_ins.pop(_SCOPED + name) for name in scope_ids}
+    # (`scope` enables scopes: keep them as they are, disabled under `scopes_disabled`.)
+    stand_in_scope = (
+        scope(**homes, _enabled=get_scope().get("_enabled", True)) if homes else nullcontext()
+    )
+    try:
+        with stand_in_scope:
+            compiler = build(**stand_ins).query.get_compiler(connection.alias)
+            sql, params = compiler.as_sql()
+    except EmptyResultSet:  # a scope without homes: the ORM finds nothing without a query
         return None
+    # As the ORM's `results_iter` finds them: (place, converters, expression) of each
+    # column converted after reading. None of them takes a value the query was given.
+    columns = [column[0] for column in compiler.select[: compiler.col_count]]
+    if compiler.has_composite_fields(columns):
+        return None
+    found = compiler.get_converters(columns)
+    converters = [(place, convs, expression) for place, (convs, expression) in found.items()]
     slots = [_slot(where, param) for param in params]
-    if {slot for slot in slots if slot[0] is not None} != set(where.values()):
+    # Every value must be a parameter; the scope's homes need not (an unscoped model).
+    found = {slot for slot in slots if slot[0] is not None}
+    if not {place for place in where.values() if not place[0].startswith(_SCOPED)} <= found:
         return None
-    return sql, slots, compiler.col_count if compiler.has_extra_select else None
+    return sql, slots, compiler.col_count if compiler.has_extra_select else None, converters
+
+
+def _converted(rows: list[tuple], converters: list) -> list[tuple]:
+    """The rows with each converted column as the ORM's `apply_converters` gives it."""
+    converted = []
+    for row in rows:
+        row = list(row)
+        for place, convs, expression in converters:
+            value = row[place]
+            for convert in convs:
+                value = convert(value, expression, connection)
+            row[place] = value
+        converted.append(tuple(row))
+    return converted

@@ -193,8 +193,14 @@ def near_span(shift: WorkedShift) -> tuple[datetime, datetime]:
     """From the Monday a week before the shift's week to the Monday two weeks after the
     week it ends in: every shift the overlap, rest and weekly-rest rules can weigh
     touches this span (the weekly rest looks at most at the fortnights the shift is in)."""
-    first = _monday(shift.date) - timedelta(weeks=1)
-    last = _monday(shift.ends_at.astimezone(LOCAL).date()) + timedelta(weeks=2)
+    return _near_span(shift.date, shift.ends_at.astimezone(LOCAL).date())
+
+
+@lru_cache(maxsize=512)
+def _near_span(first_day: date, last_day: date) -> tuple[datetime, datetime]:
+    # Kept: a check asks it of the same shift once for each of its forty-odd candidates.
+    first = _monday(first_day) - timedelta(weeks=1)
+    last = _monday(last_day) + timedelta(weeks=2)
     return _period(first, (last - first).days)
 
 
@@ -340,6 +346,10 @@ def _free_gaps(busy: list[tuple[datetime, datetime]], start: datetime, end: date
     return gaps
 
 
+# Kept, as the fortnights below: the weekly-rest rule asks each candidate of a check for
+# the same few periods of the shift's weeks (four each), and working out the local
+# midnights again was a third of the rule.
+@lru_cache(maxsize=1024)
 def _period(monday: date, days: int) -> tuple[datetime, datetime]:
     start = datetime.combine(monday, datetime.min.time(), LOCAL)
     return start, datetime.combine(monday + timedelta(days=days), datetime.min.time(), LOCAL)
@@ -352,6 +362,7 @@ WEEKLY_REST = timedelta(hours=24)
 FORTNIGHTLY_REST = timedelta(hours=48)
 
 
+@lru_cache(maxsize=1024)
 def fortnight_start(day: date) -> date:
     """The Monday the fixed fortnight containing `day` starts on."""
     monday = _monday(day)

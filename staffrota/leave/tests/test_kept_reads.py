@@ -87,6 +87,7 @@ def _reads(world, day):
         (coverage._bank_rows, {"home_id": home, **people, **window}),
         (impact._bank_rate_rows, {"home_id": home, "code": "carer"}),
         (services._rostered_unit_rows, {"staff_id": staff.pk, **span}),
+        (services._held_shift_rows, {"staff_id": staff.pk, **span}),
         (services._manager_rows, {"unit_id": unit.pk, "home_id": home}),
         (entitlement._annual_rows, {"staff_id": staff.pk}),
         (leave_views._staff_rows, {"pk": staff.pk}),

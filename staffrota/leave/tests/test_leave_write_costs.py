@@ -269,3 +269,25 @@ def test_the_locked_person_is_read_as_select_related_would(ward, with_policy):
     (sql,) = [q["sql"] for q in queries.captured_queries]
     if connection.vendor == "postgresql":
         assert sql.endswith('FOR UPDATE OF "organisation_staffmember"')
+
+
+def test_the_leave_page_makes_no_form_it_does_not_post(home_a, monkeypatch):
+    """The empty form comes from its kept HTML; a posted one is still made and checked."""
+    from staffrota.leave import forms, views
+
+    made = []
+
+    class Counted(forms.LeaveRequestForm):
+        def __init__(self, *args, **kwargs):
+            made.append(args)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(views, "LeaveRequestForm", Counted)
+    client = Client()
+    client.force_login(home_a.staff_user)
+    page = _page(client)
+    assert made == []
+    assert page.count('name="start_date"') == 1  # the kept empty form is on the page
+    response = client.post(reverse("leave_mine"), {"leave_type": "annual"})
+    assert response.status_code == 200 and len(made) == 1
+    assert "This field is required." in response.content.decode()

@@ -80,3 +80,20 @@ def test_the_blank_form_drawn_once_is_the_templates_form():
     drawn = engines["django"].from_string('{% include "web/_form.html" %}')
     assert blank_leave_form_html() == drawn.render({"form": LeaveRequestForm()})
     assert 'name="start_date"' in blank_leave_form_html()
+
+
+def test_the_list_around_the_items_is_the_templates():
+    """The list's HTML around its items, kept per process, is what its template draws with
+    no item, one or several (each an already written item, never escaped again)."""
+    from django.template.loader import render_to_string
+
+    from staffrota.leave.my_page import requests_html
+
+    items = [
+        mark_safe(f'\n  <li class="card">{n} &amp; more</li>\n  ')  # noqa: S308 - a test's own
+        for n in range(3)
+    ]
+    for rows in ([], items[:1], items):
+        drawn = render_to_string("leave/_my_leave_requests.html", {"rows": rows})
+        assert requests_html(rows) == drawn
+    assert "No leave asked for yet." in requests_html([])

@@ -97,3 +97,39 @@ def test_a_broken_connection_is_replaced_for_a_pipeline():
     conn._sock.close()
     assert cache._cache.incr_with_expiry(key, 30) == 1
     cache._cache.get_client(write=True).delete(key)
+
+
+def test_set_many_sent_directly_keeps_djangos_meaning():
+    """Values and time-outs as Django's set_many leaves them (none: kept for good; zero:
+    gone), in one transaction; a command refused inside it raises, and the connection
+    then answers the next command."""
+    from redis.exceptions import ResponseError
+
+    client = cache._cache.get_client(write=True)
+    cache.set_many({"redis-many-a": {"unit": 7}, "redis-many-b": 3}, timeout=30)
+    cache.set_many({"redis-many-c": "forever"}, timeout=None)
+    cache.set_many({"redis-many-d": 1}, timeout=0)
+    assert cache.get_many(["redis-many-a", "redis-many-b", "redis-many-c", "redis-many-d"]) == {
+        "redis-many-a": {"unit": 7},
+        "redis-many-b": 3,
+        "redis-many-c": "forever",
+    }
+    assert 0 < client.ttl(cache.make_key("redis-many-a")) <= 30
+    assert 0 < client.ttl(cache.make_key("redis-many-b")) <= 30
+    assert client.ttl(cache.make_key("redis-many-c")) == -1
+    assert cache.incr("redis-many-b") == 4  # an int is stored as Django stores it
+    with pytest.raises(ResponseError):
+        cache._cache.set_many({cache.make_key("redis-many-e"): 1}, "soon")
+    assert cache.get("redis-many-c") == "forever"
+    cache.delete_many([f"redis-many-{k}" for k in "abcde"])
+
+
+def test_incr_sent_directly_keeps_djangos_meaning():
+    with pytest.raises(ValueError, match="not found"):
+        cache.incr("redis-incr-missing")
+    cache.set("redis-incr", 5, timeout=30)
+    assert cache.incr("redis-incr") == 6
+    assert cache.incr("redis-incr", 10) == 16
+    assert cache.get("redis-incr") == 16
+    assert cache.decr("redis-incr", 6) == 10
+    cache.delete("redis-incr")

@@ -322,3 +322,38 @@ def test_kept_sql_holds_to_the_scope_it_runs_in(home_a, home_b, today):
         with scope(care_home=[world.home.pk]):
             found = load_absences(both, today)
         assert set(found) == {world.carer.pk}
+
+
+def test_shifts_and_weekly_totals_from_rows_are_the_dataclasses_init_makes(home_a, today):
+    """Made without `__init__` (all fields at once): equal to, hashing as and reading as
+    the instances their constructor makes, the shifts with their day and Monday."""
+    from staffrota.rota.eligibility import load_far_weeks
+    from staffrota.rota.rules import WeekHours, WorkedShift, near_span
+
+    with scopes_disabled():
+        for offset in (3, 5, 60):
+            shift_create(
+                unit=home_a.unit,
+                day=today + timedelta(days=offset),
+                shift_type=home_a.early,
+                job_role=home_a.carer.job_role,
+                staff=home_a.carer,
+                status=ShiftStatus.PUBLISHED,
+            )
+        shifts = list(Shift.objects.filter(staff=home_a.carer).select_related("shift_type", "unit"))
+        worked = load_worked([home_a.carer.pk], today + timedelta(days=30))[home_a.carer.pk]
+        near = near_span(worked_shift(shifts[0]))
+        far = load_far_weeks([home_a.carer.pk], today + timedelta(days=3), apart_from=near)
+    by_id = {shift.pk: worked_shift(shift) for shift in shifts}
+    assert len(worked) == len(shifts) >= 4
+    for made in worked:
+        built = by_id[made.shift_id]
+        assert type(made) is WorkedShift
+        assert made == built and hash(made) == hash(built) and repr(made) == repr(built)
+        assert (made.date, made.week) == (built.date, built.week)
+    weeks = far[home_a.carer.pk]
+    assert weeks
+    for week, totals in weeks.items():
+        again = WeekHours(totals.hours, totals.shifts, totals.nights)
+        assert type(totals) is WeekHours and totals == again and hash(totals) == hash(again)
+        assert week.weekday() == 0

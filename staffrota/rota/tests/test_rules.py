@@ -379,3 +379,31 @@ def test_a_run_of_days_to_the_edge_of_the_near_weeks_needs_every_shift():
     run = [shift(MONDAY - timedelta(days=d), 8, 6) for d in range(1, 9)]
     assert run_reaches_edge(new, run)
     assert not run_reaches_edge(new, run[:5])
+
+
+def test_kept_periods_and_fortnights_are_the_ones_worked_out_afresh():
+    """The weekly-rest periods, fortnights and near spans are kept per process: asked
+    again (the clocks changing inside some of these weeks), each is what working it out
+    afresh gives."""
+    from staffrota.rota import rules
+
+    start = date(2026, 3, 2)  # the clocks go forward on 29 March and back on 25 October
+    for offset in range(0, 280, 3):
+        day = start + timedelta(days=offset)
+        monday = day - timedelta(days=day.weekday())
+        for days in (7, 14, 35):
+            assert rules._period(monday, days) == rules._period.__wrapped__(monday, days)
+            assert rules._period(monday, days) == rules._period(monday, days)
+        assert rules.fortnight_start(day) == rules.fortnight_start.__wrapped__(day)
+        shift = rules.WorkedShift(
+            starts_at=datetime.combine(day, datetime.min.time(), rules.LOCAL) + timedelta(hours=20),
+            ends_at=datetime.combine(day, datetime.min.time(), rules.LOCAL) + timedelta(hours=32),
+            paid_hours=12,
+            is_night=True,
+        )
+        assert rules.near_span(shift) == rules._near_span.__wrapped__(
+            shift.date, shift.ends_at.astimezone(rules.LOCAL).date()
+        )
+        low, high = rules.near_span(shift)
+        assert low.utcoffset() == rules._period.__wrapped__(low.date(), 0)[0].utcoffset()
+        assert (high.date() - low.date()).days in (21, 28)
