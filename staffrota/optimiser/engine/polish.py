@@ -87,11 +87,10 @@ class CoverWatch:
 
 def due(search: Search, watch: CoverWatch, limit: float) -> bool:
     """Polish now: the cover has settled and there is still time for the whole model."""
+    # Ask the watch first, every time: it sees the cover change only when asked.
+    stalled = watch.stalled_for()
     left = search.remaining()
-    return (
-        LEFT_SHARE * limit <= left <= POLISH_SHARE * limit
-        and watch.stalled_for() >= STALL_SHARE * limit
-    )
+    return stalled >= STALL_SHARE * limit and LEFT_SHARE * limit <= left <= POLISH_SHARE * limit
 
 
 def run(search: Search, workers: int, seed: int) -> None:

@@ -2,6 +2,7 @@
 evaluator does; it applies only where a roster's cost is its penalties."""
 
 import time
+from dataclasses import replace
 
 from staffrota.optimiser.engine import polish
 from staffrota.optimiser.engine.benchmark import read_instance, read_roster
@@ -45,3 +46,24 @@ def test_polish_applies_to_penalties_only():
 
     assert polish.applicable(benchmark)
     assert not polish.applicable(care_home(days=14))
+
+
+@needs_benchmark
+def test_polish_is_due_late_once_the_cover_has_settled():
+    problem = read_instance(BENCHMARK / "instances" / "Instance5.txt")
+    roster = read_roster(BENCHMARK / "reference-rosters" / "Instance5.roster.csv", problem)
+    now = time.monotonic()
+    search = Search(problem, 1, now + 60, now, None, None)
+    search.offer(roster, round(evaluate(problem, roster).total), "start")
+    watch = polish.CoverWatch(search)
+
+    assert not polish.due(search, watch, 60)  # plenty of time left: neighbourhoods first
+    # The cover last changed 20 s ago, seen while it was still early.
+    watch.since -= 20
+    search._deadline = now + 15
+    assert polish.due(search, watch, 60)
+    # A better cover starts the wait again.
+    cover = {sid: list(row) for sid, row in roster.shifts.items()}
+    cover[problem.staff[0].id] = [None] * problem.days
+    search.best.roster = replace(roster, shifts=cover)
+    assert not polish.due(search, watch, 60)
