@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+from staffrota.optimiser.engine import solver
 from staffrota.optimiser.engine.benchmark import (
     InstanceError,
     instance_files,
@@ -103,7 +104,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--best-known", type=Path, default=None, help="best-known.csv")
     parser.add_argument("--only", nargs="*", default=None, help="instance names to run")
+    parser.add_argument(
+        "--polish",
+        action="store_true",
+        help="end mid-size solves with the polish, cover held fixed (off by default)",
+    )
     args = parser.parse_args(argv)
+    solver.POLISH = args.polish
     if not args.instances.is_dir():
         parser.error(f"--instances {args.instances} is not a folder")
     files = instance_files(args.instances)

@@ -12,7 +12,7 @@ from typing import Protocol
 
 from ortools.sat.python import cp_model
 
-from . import construct, diagnose, lns
+from . import construct, diagnose, lns, polish
 from .cpmodel import MONEY_SCALE, RotaModel
 from .evaluate import Evaluation, evaluate
 from .model import Problem, Progress, Roster, Solution
@@ -24,6 +24,11 @@ FULL_SHARE = 0.15
 #: Person-days above which the whole model is not built: a first roster is built person by
 #: person and improved by neighbourhoods only.
 LARGE_CELLS = 5_000
+#: Whether to end with the polish (``polish.py``) where it applies. Off: in its one full
+#: benchmark run it put instance 9 within 1 % while 5 and 8 fell into their worst modes,
+#: and one run cannot say whether it caused that (bench/optimiser/README.md, session 10).
+#: `python -m bench.optimiser --polish` turns it on to measure it over more seeds.
+POLISH = False
 
 
 class CancelToken(Protocol):
@@ -304,7 +309,21 @@ def _search(search: Search, workers: int, seed: int, hint: Roster | None) -> Sol
     if search.best.roster is None:
         _first_roster(search)
     if search.best.roster is not None and not search.best.proven and not search.cancelled():
-        lns.run(search, workers, seed, search.deadline)
+        if cells <= LARGE_CELLS and POLISH and polish.applicable(problem):
+            # Neighbourhoods until the cover settles, then the whole model around it.
+            limit = search.end - started
+            watch = polish.CoverWatch(search)
+            lns.run(
+                search,
+                workers,
+                seed,
+                search.deadline,
+                stop=lambda: not polish.due(search, watch, limit),
+            )
+            if polish.due(search, watch, limit) and not search.cancelled():
+                polish.run(search, workers, seed)
+        else:
+            lns.run(search, workers, seed, search.deadline)
     return None
 
 
