@@ -99,7 +99,9 @@ def run(search: Search, workers: int, seed: int) -> None:
     roster, _ = search.snapshot()
     if roster is None:
         return
-    from .lns import value_of  # the LNS imports the solver's Search: import late
+    # The LNS and the solver import this module: import them late.
+    from .lns import value_of
+    from .solver import _Callback
 
     rota = RotaModel(search.problem)
     fixed = counts(roster)
@@ -126,23 +128,6 @@ def run(search: Search, workers: int, seed: int) -> None:
     p.num_workers = max(2, workers)
     p.linearization_level = 2
     p.random_seed = seed
-    status = solver.solve(rota.model, _Offer(search, rota))
+    # Its bound is the fixed cover's, not the problem's: it must not raise the search's.
+    status = solver.solve(rota.model, _Callback(search, rota, source="polish", bounds=False))
     log.info("polish %s after %.1f s", solver.status_name(status), solver.wall_time)
-
-
-class _Offer(cp_model.CpSolverSolutionCallback):
-    def __init__(self, search: Search, rota: RotaModel) -> None:
-        super().__init__()
-        self.search = search
-        self.rota = rota
-
-    def on_solution_callback(self) -> None:
-        s = self.search
-        if s.cancelled() or time.monotonic() > s.deadline:
-            self.stop_search()
-            return
-        _, best = s.snapshot()
-        if best is None or round(self.objective_value) < best:
-            roster = self.rota.roster(self.value)
-            # A roster found on the way may carry slack in its penalty variables: score it.
-            s.offer(roster, round(s.score(roster).total * s.scale), "polish")

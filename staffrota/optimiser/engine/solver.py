@@ -182,25 +182,31 @@ class Search:
 
 
 class _Callback(cp_model.CpSolverSolutionCallback):
-    """Hands every better roster of the whole-model solve to the search at once, and stops
-    the search on cancel or deadline."""
+    """Hands every better roster of a whole-model solve to the search at once, and stops
+    the search on cancel or deadline. `bounds`: whether the solve's bound is one of the
+    problem's (not for the polish, whose model holds the cover fixed and so bounds less)."""
 
-    def __init__(self, search: Search, rota: RotaModel) -> None:
+    def __init__(
+        self, search: Search, rota: RotaModel, source: str = "full", bounds: bool = True
+    ) -> None:
         super().__init__()
         self.search = search
         self.rota = rota
+        self.source = source
+        self.bounds = bounds
 
     def on_solution_callback(self) -> None:
         s = self.search
         if s.cancelled() or time.monotonic() > s.deadline:
             self.stop_search()
-        s.raise_bound(self.best_objective_bound)
+        if self.bounds:
+            s.raise_bound(self.best_objective_bound)
         _, best = s.snapshot()
         if best is None or round(self.objective_value) < best:
             roster = self.rota.roster(self.value)
             # The penalty variables of a roster found on the way may carry slack: score it.
             objective = round(s.score(roster).total * s.scale)
-            s.offer(roster, objective, "full")
+            s.offer(roster, objective, self.source)
 
 
 def _bound(value: float) -> float:
