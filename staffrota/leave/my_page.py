@@ -15,7 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from staffrota.leave.entitlement import annual_requests, balance_for
 from staffrota.leave.models import LeaveRequest, LeaveStatus, LeaveType
-from staffrota.leave.queries import STAFF_RELATED
+from staffrota.leave.queries import STAFF_RELATED, own_record_rows
 from staffrota.leave.templatetags.leave_tags import hours
 from staffrota.organisation.models import StaffMember
 from staffrota.rota.grid_cache import versions_of
@@ -38,11 +38,7 @@ def _record_rows(pk, unit_ids=None):
 
 
 def _staff_record(request):
-    access = request.access
-    if access.manages:
-        rows = kept_rows(_record_rows, pk=access.staff_id, unit_ids=sorted(access.unit_ids))
-    else:
-        rows = kept_rows(_record_rows, pk=access.staff_id)
+    rows = own_record_rows(_record_rows, request.access)
     if not rows:
         raise Http404("No StaffMember matches the given query.")
     return _RECORD.instance(rows[0])

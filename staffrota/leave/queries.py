@@ -41,6 +41,15 @@ def staff_in_scope(access: Access) -> QuerySet[StaffMember]:
     return StaffMember.objects.none()
 
 
+def own_record_rows(rows_of, access: Access) -> list[tuple]:
+    """The signed-in person's own record through kept SQL, read by `rows_of(pk, unit_ids)`
+    within `staff_in_scope(access)`: a manager's own record only if it is on one of their
+    units. Empty when it is not theirs to see."""
+    if access.manages:
+        return kept_rows(rows_of, pk=access.staff_id, unit_ids=sorted(access.unit_ids))
+    return kept_rows(rows_of, pk=access.staff_id)
+
+
 def requests_in_scope(access: Access) -> QuerySet[LeaveRequest]:
     if access.manages:
         return LeaveRequest.objects.filter(staff__home_unit_id__in=access.unit_ids)

@@ -32,6 +32,7 @@ from staffrota.leave.queries import (
     STAFF_RELATED,
     bradford_for_people,
     leave_calendar,
+    own_record_rows,
     pending_queue,
     requests_in_scope,
     sickness_in_scope,
@@ -63,10 +64,7 @@ def _request_rows(pk, staff_id=None, unit_ids=None):
 
 def _own_staff_id(access) -> int:
     """The signed-in person's staff id, if `staff_in_scope(access)` holds it; 404 otherwise."""
-    if access.manages:
-        rows = kept_rows(_staff_rows, pk=access.staff_id, unit_ids=sorted(access.unit_ids))
-    else:
-        rows = kept_rows(_staff_rows, pk=access.staff_id)
+    rows = own_record_rows(_staff_rows, access)
     if not rows:
         raise Http404("Your staff record is not one of yours to see.")
     return rows[0][0]
