@@ -119,7 +119,15 @@ def main() -> None:
     args = parser.parse_args()
     if args.warm_up < 0 or args.window <= 0:
         parser.error("--warm-up must be 0 or more and --window more than 0 seconds")
-    rows = read(args.timings)
+    try:
+        rows = read(args.timings)
+    except OSError as error:
+        parser.error(f"cannot read {args.timings}: {error.strerror}")
+    except (KeyError, ValueError):
+        parser.error(
+            f"{args.timings} is not a timings file: it needs the columns {', '.join(FIELDS)}"
+            " (run.sh writes one as OUT/timings.csv)"
+        )
     if not rows:
         raise SystemExit(f"{args.timings} holds no requests: did Locust run?")
     print(f"{'':34} {'n':>7} {'fail':>5} {'avg':>6} {'p50':>6} {'p95':>6} {'p99':>6} {'rps':>6}")

@@ -61,3 +61,20 @@ def test_the_command_prints_both_and_refuses_bad_options(tmp_path):
         [*command[:-1], "-5"], capture_output=True, text=True, check=False
     )
     assert refused.returncode == 2 and "--warm-up must be 0 or more" in refused.stderr
+
+
+def test_a_missing_or_foreign_file_says_what_is_wrong(tmp_path):
+    foreign = tmp_path / "stats.csv"
+    foreign.write_text("Name,Request Count\nALL,5\n")
+    for path, says in (
+        (tmp_path / "none.csv", "cannot read"),
+        (foreign, "is not a timings file: it needs the columns at, name, ms, ok"),
+    ):
+        shown = subprocess.run(  # noqa: S603 (our own interpreter and module)
+            [sys.executable, "-m", "bench.load.timings", str(path)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert shown.returncode == 2 and says in shown.stderr, shown.stderr
+        assert "Traceback" not in shown.stderr
