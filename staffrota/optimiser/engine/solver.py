@@ -12,7 +12,7 @@ from typing import Protocol
 
 from ortools.sat.python import cp_model
 
-from . import construct, diagnose, lns, polish
+from . import columns, construct, diagnose, lns, polish
 from .cpmodel import MONEY_SCALE, RotaModel
 from .evaluate import Evaluation, evaluate
 from .model import Problem, Progress, Roster, Solution
@@ -29,6 +29,10 @@ LARGE_CELLS = 5_000
 #: and one run cannot say whether it caused that (bench/optimiser/README.md, session 10).
 #: `python -m bench.optimiser --polish` turns it on to measure it over more seeds.
 POLISH = False
+#: Until this share of the time limit, one thread generates columns (``columns.py``) beside
+#: the neighbourhoods, where it applies and the whole model is built. On instance 5 it
+#: found 1144-1147 (best known 1143) where the neighbourhoods alone stall at 1235-1243.
+COLUMNS_SHARE = 0.6
 
 
 class CancelToken(Protocol):
@@ -329,8 +333,20 @@ def _search(search: Search, workers: int, seed: int, hint: Roster | None) -> Sol
             if polish.due(search, watch, limit) and not search.cancelled():
                 polish.run(search, workers, seed)
         else:
+            if cells <= LARGE_CELLS and workers >= 2 and columns.applicable(problem):
+                _columns_beside_neighbourhoods(search, workers, seed)
             lns.run(search, workers, seed, search.deadline)
     return None
+
+
+def _columns_beside_neighbourhoods(search: Search, workers: int, seed: int) -> None:
+    """One thread generates columns while the others search neighbourhoods, until
+    ``COLUMNS_SHARE`` of the time; the neighbourhoods get it back as soon as it stops."""
+    until = search.started + COLUMNS_SHARE * (search.deadline - search.started)
+    thread = threading.Thread(target=columns.run, args=(search, seed, until), daemon=True)
+    thread.start()
+    lns.run(search, workers - 1, seed, until, stop=thread.is_alive)
+    thread.join()
 
 
 def _first_roster(search: Search) -> None:

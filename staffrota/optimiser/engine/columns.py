@@ -1,0 +1,381 @@
+"""Column generation: rosters put together from whole schedules of one person each.
+
+Where every hard rule belongs to one person (the benchmark, or any problem scored by
+penalties alone), a roster is one schedule per person, and any choice of per-person
+schedules that each keep that person's rules is a roster that keeps every rule. The
+master problem chooses one schedule (a *column*) per person so that the cover penalty plus
+the wishes broken is least. Its linear relaxation is far stronger than the cell model's
+(on these instances it is close to the best known value), and its dual prices say what a
+shift on a day is worth: a person's best schedule under those prices (*pricing*, a small
+CP-SAT model of that person's rules alone) is the column to add next.
+
+The search uses it beside the neighbourhoods: every roster the search finds gives its
+rows as columns, and an integer solve over all columns so far recombines schedules of
+different rosters and of the relaxation, which no neighbourhood of a few people or days
+can do. The relaxation's value plus each person's most negative reduced cost is a lower
+bound of the whole problem, which can prove a roster optimal.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import random
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from ortools.linear_solver import pywraplp
+from ortools.sat.python import cp_model
+
+from .cpmodel import RotaModel
+from .model import Problem, Roster
+
+if TYPE_CHECKING:
+    from .solver import Search
+
+log = logging.getLogger(__name__)
+
+#: Dual prices are rounded to this many parts of a point for the integer pricing models
+#: (the bound allows for the rounding, at most half a part per cell).
+PRICE_SCALE = 100_000
+#: Longest one person's pricing solve may take (seconds).
+PRICING_LIMIT = 0.5
+#: Longest one integer solve over the columns may take (seconds).
+MASTER_LIMIT = 3.0
+
+#: Rounds of pricing the relaxation takes to settle, about (20-25 on instances 5 and 8).
+ROUNDS = 25
+
+Row = tuple[str | None, ...]
+
+
+def applicable(problem: Problem) -> bool:
+    """Whether every hard rule is one person's and the cost is penalties alone, so that any
+    mix of valid schedules is a valid roster whose cost the master problem states exactly."""
+    return (
+        problem.weekly_rest is None
+        and problem.agency is None
+        and not problem.fairness
+        and not any(p.pay.hourly for p in problem.staff)
+        and all(c.role is None and not c.hard for c in problem.covers)
+    )
+
+
+class _PersonModel(RotaModel):
+    """One person's schedule under their own rules; the cover is priced, not modelled."""
+
+    def _build_cover(self) -> None:
+        pass
+
+    def _build_fairness(self) -> None:
+        pass
+
+    def _build_pay(self) -> None:
+        pass
+
+
+class Pricer:
+    """The pricing model of one person, built once; each round only sets its objective."""
+
+    def __init__(self, problem: Problem, p: int, context: Roster) -> None:
+        self.p = p
+        self.rota = _PersonModel(problem, context=context, free={p: (0, problem.days)})
+        self.cells = [
+            (d, s, lit) for (_, d), lits in self.rota.x.items() for s, lit in lits.items()
+        ]
+        #: Whether the last ``best`` was solved to optimality, and its proven bound.
+        self.optimal = False
+        self.bound = -math.inf
+
+    def best(
+        self, wish: dict[tuple[int, str], float], price: dict[tuple[int, str], float], limit: float
+    ) -> list[tuple[Row, float]]:
+        """Schedules of this person found while minimising wishes broken minus prices
+        earned, each with that value (wishes' constant left out); the last is the best,
+        and it is optimal when ``self.optimal``."""
+        model = self.rota.model
+        terms = []
+        for d, s, lit in self.cells:
+            coef = round(PRICE_SCALE * (wish.get((d, s), 0.0) - price.get((d, s), 0.0)))
+            if coef:
+                terms.append(coef * lit)
+        model.clear_objective()
+        model.minimize(sum(terms))
+        solver = cp_model.CpSolver()
+        prm = solver.parameters
+        prm.max_time_in_seconds = max(0.01, limit)
+        prm.num_workers = 1
+        prm.linearization_level = 2
+        prm.symmetry_level = 0
+        prm.cp_model_probing_level = 0
+        found: list[tuple[Row, float]] = []
+        collector = _Collect(self, found)
+        status = solver.solve(model, collector)
+        self.optimal = status == cp_model.OPTIMAL
+        self.bound = solver.best_objective_bound / PRICE_SCALE
+        return found
+
+    def row(self, value: object) -> Row:
+        days = self.rota.problem.days
+        row: list[str | None] = [None] * days
+        for d, s, lit in self.cells:
+            if value(lit):  # type: ignore[operator]
+                row[d] = s
+        return tuple(row)
+
+
+class _Collect(cp_model.CpSolverSolutionCallback):
+    def __init__(self, pricer: Pricer, found: list[tuple[Row, float]]) -> None:
+        super().__init__()
+        self.pricer = pricer
+        self.found = found
+
+    def on_solution_callback(self) -> None:
+        self.found.append((self.pricer.row(self.boolean_value), self.objective_value / PRICE_SCALE))
+
+
+class Master:
+    """The restricted master problem: the columns so far, as a linear program (GLOP) for
+    prices and bounds, and as an integer program (CP-SAT) for rosters."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        self.staff = [s.id for s in problem.staff]
+        # Wishes as a constant per person plus a value per (day, shift) worked.
+        self.wish_const = [0.0] * len(self.staff)
+        self.wish: list[dict[tuple[int, str], float]] = [defaultdict(float) for _ in self.staff]
+        index = {sid: i for i, sid in enumerate(self.staff)}
+        shift_ids = [s.id for s in problem.shift_types]
+        for r in problem.requests:
+            p = index[r.staff]
+            if r.on:
+                self.wish_const[p] += r.weight
+                self.wish[p][(r.day, r.shift)] -= r.weight  # type: ignore[index]
+            else:
+                for s in [r.shift] if r.shift is not None else shift_ids:
+                    self.wish[p][(r.day, s)] += r.weight
+        self.columns: list[list[Row]] = [[] for _ in self.staff]
+        self.seen: list[set[Row]] = [set() for _ in self.staff]
+        self.lines = list(problem.covers)
+        self.lp = pywraplp.Solver.CreateSolver("GLOP")
+        self.lp_vars: list[list[pywraplp.Variable]] = [[] for _ in self.staff]
+        inf = self.lp.infinity()
+        self.one = [self.lp.Constraint(1, 1, f"one[{sid}]") for sid in self.staff]
+        self.cover_rows = []
+        objective = self.lp.Objective()
+        #: (day, shift) -> indices of the cover lines that count it.
+        self.lines_of: dict[tuple[int, str], list[int]] = defaultdict(list)
+        for i, c in enumerate(self.lines):
+            self.lines_of[(c.day, c.shift)].append(i)
+            row = self.lp.Constraint(c.preferred, c.preferred, f"cover[{i}]")
+            under = self.lp.NumVar(0, inf, f"under[{i}]")
+            over = self.lp.NumVar(0, inf, f"over[{i}]")
+            row.SetCoefficient(under, 1)
+            row.SetCoefficient(over, -1)
+            objective.SetCoefficient(under, c.under_weight)
+            objective.SetCoefficient(over, c.over_weight)
+            short_row = None
+            if c.minimum:
+                short_row = self.lp.Constraint(c.minimum, inf, f"minimum[{i}]")
+                short = self.lp.NumVar(0, inf, f"short[{i}]")
+                short_row.SetCoefficient(short, 1)
+                objective.SetCoefficient(short, c.shortfall_weight)
+            self.cover_rows.append((row, short_row))
+        objective.SetMinimization()
+        self.lp_value = math.inf
+
+    def cost(self, p: int, row: Row) -> float:
+        """The wishes of person p this schedule breaks (points)."""
+        wish = self.wish[p]
+        return self.wish_const[p] + sum(wish.get((d, s), 0.0) for d, s in enumerate(row) if s)
+
+    def add(self, p: int, row: Row) -> bool:
+        """Add a schedule of person p unless it is there already."""
+        if row in self.seen[p]:
+            return False
+        self.seen[p].add(row)
+        self.columns[p].append(row)
+        var = self.lp.NumVar(0, self.lp.infinity(), f"col[{p},{len(self.columns[p])}]")
+        self.lp_vars[p].append(var)
+        self.lp.Objective().SetCoefficient(var, self.cost(p, row))
+        self.one[p].SetCoefficient(var, 1)
+        for d, s in enumerate(row):
+            if s is None:
+                continue
+            for i in self.lines_of.get((d, s), ()):
+                row_ct, short_ct = self.cover_rows[i]
+                row_ct.SetCoefficient(var, 1)
+                if short_ct is not None:
+                    short_ct.SetCoefficient(var, 1)
+        return True
+
+    def add_roster(self, roster: Roster) -> int:
+        """Every row of a roster as a column; how many were new."""
+        return sum(self.add(p, tuple(roster.shifts[sid])) for p, sid in enumerate(self.staff))
+
+    def solve_lp(self) -> tuple[list[float], dict[tuple[int, str], float]] | None:
+        """Solve the relaxation: (price of each person's one schedule, price of a shift)."""
+        if self.lp.Solve() != pywraplp.Solver.OPTIMAL:
+            return None
+        self.lp_value = self.lp.Objective().Value()
+        price: dict[tuple[int, str], float] = defaultdict(float)
+        for i, c in enumerate(self.lines):
+            row_ct, short_ct = self.cover_rows[i]
+            price[(c.day, c.shift)] += row_ct.dual_value()
+            if short_ct is not None:
+                price[(c.day, c.shift)] += short_ct.dual_value()
+        return [ct.dual_value() for ct in self.one], price
+
+    def solve_integer(
+        self, limit: float, seed: int, hint: Roster | None = None
+    ) -> tuple[Roster, int] | None:
+        """The best roster made of the columns so far, within ``limit`` seconds. (Only the
+        columns the relaxation uses, as branch-and-price heuristics often take, proved
+        useless here: they hold little more than the hint, which then comes back optimal.)"""
+        m = cp_model.CpModel()
+        columns = self.columns
+        pick = [
+            [m.new_bool_var(f"c[{p},{k}]") for k in range(len(cols))]
+            for p, cols in enumerate(columns)
+        ]
+        terms: list[cp_model.LinearExprT] = []
+        count: dict[tuple[int, str], list[cp_model.IntVar]] = defaultdict(list)
+        for p, cols in enumerate(columns):
+            m.add_exactly_one(pick[p])
+            for k, row in enumerate(cols):
+                c = round(self.cost(p, row))
+                if c:
+                    terms.append(c * pick[p][k])
+                for d, s in enumerate(row):
+                    if s is not None:
+                        count[(d, s)].append(pick[p][k])
+        for i, c in enumerate(self.lines):
+            n = sum(count.get((c.day, c.shift), []))
+            if c.under_weight or c.over_weight:
+                under = m.new_int_var(0, max(0, c.preferred), f"under[{i}]")
+                over = m.new_int_var(0, len(self.staff), f"over[{i}]")
+                m.add(n + under - over == c.preferred)
+                terms += [c.under_weight * under, c.over_weight * over]
+            if c.minimum:
+                short = m.new_int_var(0, c.minimum, f"short[{i}]")
+                m.add(n + short >= c.minimum)
+                terms.append(c.shortfall_weight * short)
+        m.minimize(sum(terms))
+        if hint is not None:
+            for p, sid in enumerate(self.staff):
+                row = tuple(hint.shifts[sid])
+                for k, col in enumerate(columns[p]):
+                    m.add_hint(pick[p][k], col == row)
+        solver = cp_model.CpSolver()
+        prm = solver.parameters
+        prm.max_time_in_seconds = max(0.01, limit)
+        prm.num_workers = 1
+        prm.random_seed = seed
+        prm.linearization_level = 2
+        status = solver.solve(m)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None
+        shifts = {}
+        for p, sid in enumerate(self.staff):
+            k = next(k for k, v in enumerate(pick[p]) if solver.boolean_value(v))
+            shifts[sid] = list(columns[p][k])
+        return Roster(shifts=shifts), round(solver.objective_value)
+
+
+def run(search: Search, seed: int, until: float) -> None:
+    """Generate columns and recombine them into rosters until ``until`` (or the deadline,
+    a cancel, a proven optimum); every better roster is offered to the search."""
+    problem = search.problem
+    roster, _ = search.snapshot()
+    if roster is None:
+        return
+    rng = random.Random(seed)
+    master = Master(problem)
+    pricers = [Pricer(problem, p, roster) for p in range(len(problem.staff))]
+    rounds = 0
+    began = time.monotonic()
+
+    def left() -> float:
+        return min(until, search.deadline) - time.monotonic()
+
+    while left() > 0.1 and not search.cancelled() and not search.proven():
+        best, _ = search.snapshot()
+        if best is not None:
+            master.add_roster(best)
+        duals = master.solve_lp()
+        if duals is None:
+            log.info("columns: the relaxation did not solve; stopping")
+            return
+        mu, price = duals
+        rounds += 1
+        added = 0
+        exact = True
+        gap = 0.0
+        order = list(range(len(pricers)))
+        rng.shuffle(order)
+        for p in order:
+            if left() <= 0.1:
+                exact = False
+                break
+            pricer = pricers[p]
+            found = pricer.best(master.wish[p], price, min(PRICING_LIMIT, left()))
+            const = master.wish_const[p] - mu[p]
+            if not pricer.optimal:
+                exact = False
+            else:
+                slack = 0.5 * len(pricer.cells) / PRICE_SCALE + 1e-6
+                gap += min(0.0, pricer.bound + const) - slack
+            for row, value in found:
+                if value + const < -1e-6:
+                    added += master.add(p, row)
+        bound = master.lp_value + gap
+        if exact:
+            search.raise_bound(bound * search.scale)
+        log.debug(
+            "columns round %d: lp %.2f bound %s added %d columns %d",
+            rounds,
+            master.lp_value,
+            f"{bound:.2f}" if exact else "-",
+            added,
+            sum(len(c) for c in master.columns),
+        )
+        if added == 0:
+            break
+        # The relaxation settles after about ROUNDS rounds (20-25 on instances 5 and 8):
+        # when they cannot fit before ``until``, the thread serves the neighbourhoods better.
+        pace = (time.monotonic() - began) / rounds
+        if pace * ROUNDS > until - began:
+            log.info("columns: %.2f s a round, too slow to settle; stopping", pace)
+            return
+        if rounds % 5 == 0:
+            _recombine(search, master, rng, left)
+    # The relaxation is solved (or time is up): recombine the columns with every better
+    # roster the neighbourhoods find meanwhile.
+    while left() > 0.1 and not search.cancelled() and not search.proven():
+        _recombine(search, master, rng, left)
+    log.info(
+        "columns: %d rounds, lp %.2f, %d columns",
+        rounds,
+        master.lp_value,
+        sum(len(c) for c in master.columns),
+    )
+
+
+def _recombine(
+    search: Search, master: Master, rng: random.Random, left: Callable[[], float]
+) -> None:
+    """The integer solve over every column and the best roster's rows; offers its roster."""
+    best, _ = search.snapshot()
+    if best is not None:
+        master.add_roster(best)
+    found = master.solve_integer(min(MASTER_LIMIT, left()), rng.randrange(1 << 30), hint=best)
+    if found is None:
+        log.debug("columns: integer solve found nothing")
+        return
+    roster, value = found
+    log.debug("columns: integer solve %d (best %s)", value, search.snapshot()[1])
+    check = search.score(roster)
+    if check.feasible:
+        search.offer(roster, round(check.total * search.scale), "columns")
