@@ -45,11 +45,8 @@ PRICING_LIMIT = 0.5
 #: Longest one integer solve over the columns may take (seconds).
 MASTER_LIMIT = 3.0
 
-#: Rounds of pricing the relaxation is given to settle (it took 20-28 on instances 4-8).
-#: Where that many at the pace so far cannot end before ``until``, the thread goes back to
-#: the neighbourhoods. On a slow 2-core machine pricing a round took about 0.4-0.5 s on
-#: instance 5 (it keeps the thread) and 1.0-2.5 s on 8, 9 and 12 (one round, then back).
-ROUNDS = 36
+#: Rounds of pricing the relaxation takes to settle, about (20-25 on instances 5 and 8).
+ROUNDS = 25
 
 Row = tuple[str | None, ...]
 
@@ -299,7 +296,6 @@ def run(search: Search, seed: int, until: float) -> None:
     pricers = [Pricer(problem, p, roster) for p in range(len(problem.staff))]
     rounds = 0
     began = time.monotonic()
-    pricing_s = 0.0  # time in the relaxation and pricing, not in the integer solves
 
     def left() -> float:
         return min(until, search.deadline) - time.monotonic()
@@ -308,7 +304,6 @@ def run(search: Search, seed: int, until: float) -> None:
         best, _ = search.snapshot()
         if best is not None:
             master.add_roster(best)
-        round_began = time.monotonic()
         duals = master.solve_lp()
         if duals is None:
             log.info("columns: the relaxation did not solve; stopping")
@@ -348,9 +343,9 @@ def run(search: Search, seed: int, until: float) -> None:
         )
         if added == 0:
             break
-        # A relaxation that cannot settle in time is worth less than a neighbourhood thread.
-        pricing_s += time.monotonic() - round_began
-        pace = pricing_s / rounds
+        # The relaxation settles after about ROUNDS rounds (20-25 on instances 5 and 8):
+        # when they cannot fit before ``until``, the thread serves the neighbourhoods better.
+        pace = (time.monotonic() - began) / rounds
         if pace * ROUNDS > until - began:
             log.info("columns: %.2f s a round, too slow to settle; stopping", pace)
             return

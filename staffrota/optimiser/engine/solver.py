@@ -335,25 +335,17 @@ def _search(search: Search, workers: int, seed: int, hint: Roster | None) -> Sol
         else:
             if cells <= LARGE_CELLS and workers >= 2 and columns.applicable(problem):
                 _columns_beside_neighbourhoods(search, workers, seed)
-            else:
-                lns.run(search, workers, seed, search.deadline)
+            lns.run(search, workers, seed, search.deadline)
     return None
 
 
 def _columns_beside_neighbourhoods(search: Search, workers: int, seed: int) -> None:
-    """One thread generates columns until ``COLUMNS_SHARE`` of the time (or until it stops
-    itself) and then searches neighbourhoods; the others search neighbourhoods throughout.
-    Their workers keep their adapted sizes: restarting them when the columns stop cost
-    instance 9 about ten points."""
+    """One thread generates columns while the others search neighbourhoods, until
+    ``COLUMNS_SHARE`` of the time; the neighbourhoods get it back as soon as it stops."""
     until = search.started + COLUMNS_SHARE * (search.deadline - search.started)
-
-    def columns_then_neighbourhoods() -> None:
-        columns.run(search, seed, until)
-        lns.run(search, 1, seed + 1, search.deadline)
-
-    thread = threading.Thread(target=columns_then_neighbourhoods, daemon=True)
+    thread = threading.Thread(target=columns.run, args=(search, seed, until), daemon=True)
     thread.start()
-    lns.run(search, workers - 1, seed, search.deadline)
+    lns.run(search, workers - 1, seed, until, stop=thread.is_alive)
     thread.join()
 
 
