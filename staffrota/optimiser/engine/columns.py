@@ -45,7 +45,12 @@ PRICING_LIMIT = 0.5
 #: Longest one integer solve over the columns may take (seconds).
 MASTER_LIMIT = 3.0
 
-#: Rounds of pricing the relaxation takes to settle, about (20-25 on instances 5 and 8).
+#: Rounds the relaxation is given to settle (it took 20-28 on instances 4-8; the pace
+#: counts the integer solves of every fifth round too). Where that many rounds at the pace
+#: so far cannot end before ``until``, the thread goes back to the neighbourhoods: on a
+#: slow 2-core machine instances 4-7 keep it, 9 has it for about 8 s, 8 and 12 for a
+#: round or two. (Counting pricing alone, and keeping the other worker's neighbourhood
+#: sizes when it stops, measured worse on instance 12 in two runs: 4305 and 4409.)
 ROUNDS = 25
 
 Row = tuple[str | None, ...]

@@ -30,8 +30,9 @@ LARGE_CELLS = 5_000
 #: `python -m bench.optimiser --polish` turns it on to measure it over more seeds.
 POLISH = False
 #: Until this share of the time limit, one thread generates columns (``columns.py``) beside
-#: the neighbourhoods, where it applies and the whole model is built. On instance 5 it
-#: found 1144-1147 (best known 1143) where the neighbourhoods alone stall at 1235-1243.
+#: the neighbourhoods, where it applies and the whole model is built. It proves instance 4
+#: optimal and held instance 5 at 1143-1148 (best known 1143) in most runs, where the
+#: neighbourhoods alone end at 1233-1248 in most runs of earlier sessions.
 COLUMNS_SHARE = 0.6
 
 
