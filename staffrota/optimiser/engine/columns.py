@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
+from . import polish
 from .cpmodel import RotaModel
 from .model import Problem, Roster
 
@@ -58,13 +59,12 @@ Row = tuple[str | None, ...]
 
 def applicable(problem: Problem) -> bool:
     """Whether every hard rule is one person's and the cost is penalties alone, so that any
-    mix of valid schedules is a valid roster whose cost the master problem states exactly."""
+    mix of valid schedules is a valid roster whose cost the master problem states exactly
+    (the polish's test of penalties alone, with no hard cover and no weekly rest)."""
     return (
-        problem.weekly_rest is None
-        and problem.agency is None
-        and not problem.fairness
-        and not any(p.pay.hourly for p in problem.staff)
-        and all(c.role is None and not c.hard for c in problem.covers)
+        polish.applicable(problem)
+        and problem.weekly_rest is None
+        and not any(c.hard for c in problem.covers)
     )
 
 
@@ -165,7 +165,6 @@ class Master:
         self.seen: list[set[Row]] = [set() for _ in self.staff]
         self.lines = list(problem.covers)
         self.lp = pywraplp.Solver.CreateSolver("GLOP")
-        self.lp_vars: list[list[pywraplp.Variable]] = [[] for _ in self.staff]
         inf = self.lp.infinity()
         self.one = [self.lp.Constraint(1, 1, f"one[{sid}]") for sid in self.staff]
         self.cover_rows = []
@@ -203,7 +202,6 @@ class Master:
         self.seen[p].add(row)
         self.columns[p].append(row)
         var = self.lp.NumVar(0, self.lp.infinity(), f"col[{p},{len(self.columns[p])}]")
-        self.lp_vars[p].append(var)
         self.lp.Objective().SetCoefficient(var, self.cost(p, row))
         self.one[p].SetCoefficient(var, 1)
         for d, s in enumerate(row):

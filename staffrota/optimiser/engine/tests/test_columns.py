@@ -3,6 +3,7 @@ exceeds a known optimum, and the integer solve over columns is a roster the eval
 scores as the master does."""
 
 import time
+from dataclasses import replace
 
 from staffrota.optimiser.engine import columns, construct
 from staffrota.optimiser.engine.benchmark import read_instance, read_roster
@@ -38,6 +39,10 @@ def test_columns_apply_to_penalties_only():
 
     assert columns.applicable(problem)
     assert not columns.applicable(care_home(days=14))
+    # A hard cover line ties people together: a mix of valid schedules may break it.
+    first, *rest = problem.covers
+    hard = replace(problem, covers=(replace(first, hard=True, minimum=1), *rest))
+    assert not columns.applicable(hard)
 
 
 @needs_benchmark
