@@ -280,3 +280,56 @@ def test_solver_raises_what_the_search_raised(monkeypatch):
 
     with pytest.raises(RuntimeError, match="construction failed"):
         solve(read_instance(INSTANCES / "Instance2.txt"), time_limit_s=5)
+
+
+@needs_benchmark
+def test_whole_model_solve_stops_when_asked_even_before_it_starts():
+    from ortools.sat.python import cp_model
+
+    from staffrota.optimiser.engine.cpmodel import RotaModel
+    from staffrota.optimiser.engine.solver import Search
+
+    problem = read_instance(INSTANCES / "Instance12.txt")
+    rota = RotaModel(problem)
+    now = time.monotonic()
+    search = Search(problem, 1, now + 60, now, None, None)
+    statuses = []
+    solving = threading.Thread(target=lambda: statuses.append(search.full_solve(rota, 30, 1, 0)))
+    solving.start()
+    time.sleep(0.5)
+    search.give_up_full()
+    solving.join(timeout=10)
+
+    assert not solving.is_alive(), "the whole-model solve stopped well before its 30 s"
+    assert statuses and statuses[0] != cp_model.INFEASIBLE
+    # Asked before it starts, it does not start.
+    started = time.monotonic()
+    assert search.full_solve(rota, 30, 1, 0) == cp_model.UNKNOWN
+    assert time.monotonic() - started < 1
+
+
+@needs_benchmark
+def test_whole_model_gives_way_to_neighbourhoods_only_when_it_has_found_nothing(monkeypatch):
+    from staffrota.optimiser.engine.solver import Search
+
+    calls = []
+    give_up = Search.give_up_full
+
+    def recorded(search):
+        calls.append(search.full_rosters)
+        give_up(search)
+        stop.set()
+
+    monkeypatch.setattr(Search, "give_up_full", recorded)
+    # Instance12 (60 people, ten shifts): the roster built person by person comes first,
+    # and the search goes on with neighbourhoods alone.
+    stop = threading.Event()
+    problem = read_instance(INSTANCES / "Instance12.txt")
+    solution = solve(problem, 60, cancel=stop)
+    assert calls == [0]
+    assert solution.roster is not None and evaluate(problem, solution.roster).feasible
+    # Instance1: the whole model proves the optimum first and is never stopped.
+    calls.clear()
+    stop = threading.Event()
+    assert solve(read_instance(INSTANCES / "Instance1.txt"), 10).status == "OPTIMAL"
+    assert calls == []
