@@ -366,8 +366,11 @@ def run(search: Search, seed: int, until: float) -> None:
         # by a point or less (instance 7: 1055.25 at round 20, 1054.08 at round 30). From
         # then on each round (which may still raise the bound: instance 4 is proved so)
         # is followed by a dive and an integer solve.
-        settled = settled or (
-            added == 0 or exact and master.lp_value - bound <= SETTLED * abs(master.lp_value)
+        # (A round cut short by the time limit adds nothing without having settled.)
+        settled = (
+            settled
+            or (added == 0 and left() > 0.1)
+            or (exact and master.lp_value - bound <= SETTLED * abs(master.lp_value))
         )
         if settled:
             _dive(search, master, pricers, rng, left)
