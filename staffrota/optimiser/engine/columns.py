@@ -12,8 +12,10 @@ CP-SAT model of that person's rules alone) is the column to add next.
 The search uses it beside the neighbourhoods: every roster the search finds gives its
 rows as columns, and an integer solve over all columns so far recombines schedules of
 different rosters and of the relaxation, which no neighbourhood of a few people or days
-can do. The relaxation's value plus each person's most negative reduced cost is a lower
-bound of the whole problem, which can prove a roster optimal.
+can do. Once the relaxation settles, dives from it (fixing people to the schedules it
+leans on and pricing the rest again) find the rosters it nearly holds. The relaxation's
+value plus each person's most negative reduced cost is a lower bound of the whole
+problem, which can prove a roster optimal.
 """
 
 from __future__ import annotations
@@ -429,8 +431,9 @@ def _dive(
     left: Callable[[], float],
 ) -> None:
     """Diving, a branch-and-price heuristic: hold every person whose schedule the
-    relaxation has chosen whole to it (or else the one it leans on most), price the others
-    again, and go on until each person has one schedule; that roster is offered.
+    relaxation has chosen whole to it, and the one it leans on most, price the others
+    again, and go on until each person has one schedule; that roster is offered. A dive is
+    left once the relaxation with its fixings costs no less than the best roster.
 
     Where the relaxation is nearly tight the integer solve over the columns can still miss:
     on instance 6 it settles at 1949 (best known 1950), yet every integer solve over its
