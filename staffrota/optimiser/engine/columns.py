@@ -375,7 +375,7 @@ def run(search: Search, seed: int, until: float) -> None:
             or (exact and master.lp_value - bound <= SETTLED * abs(master.lp_value))
         )
         if settled:
-            _dive(search, master, pricers, rng, left)
+            _dive(search, master, pricers, rng, left, priced=added == 0)
             _recombine(search, master, rng, left, MASTER_LIMIT)
             continue
         # The relaxation settles after about ROUNDS rounds (20-25 on instances 5 and 8):
@@ -429,6 +429,7 @@ def _dive(
     pricers: list[Pricer],
     rng: random.Random,
     left: Callable[[], float],
+    priced: bool = False,
 ) -> None:
     """Diving, a branch-and-price heuristic: hold every person whose schedule the
     relaxation has chosen whole to it, and the one it leans on most, price the others
@@ -439,6 +440,9 @@ def _dive(
     on instance 6 it settles at 1949 (best known 1950), yet every integer solve over its
     795 columns stayed a shift of cover short (2044), as the schedules the relaxation
     mixes do not combine whole. Pricing again after each fixing finds the ones that do.
+
+    ``priced``: the round just before priced everyone against the relaxation as it stands
+    and found nothing to add, so the first step fixes at once instead of pricing again.
     """
     n = len(master.staff)
     steps = 0
@@ -450,6 +454,8 @@ def _dive(
                 duals = master.solve_lp()
                 if duals is None or left() <= 0.1 or search.cancelled():
                     return
+                if priced:
+                    break
                 added, _ = _price(master, pricers, duals, free, left)
                 if not added:
                     break
@@ -470,6 +476,7 @@ def _dive(
             for p in whole:
                 master.fix(p, shares[p][0][1])
             steps += 1
+            priced = False
         shifts = {
             sid: list(master.columns[p][master.fixed[p]]) for p, sid in enumerate(master.staff)
         }

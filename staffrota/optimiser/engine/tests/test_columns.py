@@ -126,3 +126,36 @@ def test_a_dive_from_the_relaxation_is_a_roster_and_frees_everyone_after():
     assert master.fixed == {}
     inf = master.lp.infinity()
     assert all(var.ub() == inf for cols in master.vars for var in cols)
+
+
+@needs_benchmark
+def test_a_dive_after_a_round_that_added_nothing_fixes_before_it_prices(monkeypatch):
+    problem, reference = _instance(4)
+    # Enough rounds that the relaxation is well below the reference roster (1733).
+    master = _price_rounds(problem, reference, rounds=12)
+    pricers = [columns.Pricer(problem, p, reference) for p in range(len(problem.staff))]
+    events = []
+    price, fix = columns._price, columns.Master.fix
+
+    def priced(*args):
+        events.append("price")
+        return price(*args)
+
+    def fixed(*args):
+        events.append("fix")
+        return fix(*args)
+
+    monkeypatch.setattr(columns, "_price", priced)
+    monkeypatch.setattr(columns.Master, "fix", fixed)
+
+    def first_step(priced: bool) -> str:
+        events.clear()
+        now = time.monotonic()
+        search = Search(problem, 1, now + 30, now, None, None)
+        search.offer(reference, round(evaluate(problem, reference).total), "start")
+        left = lambda: now + 30 - time.monotonic()  # noqa: E731
+        columns._dive(search, master, pricers, random.Random(0), left, priced=priced)
+        return events[0]
+
+    assert first_step(priced=False) == "price"  # the first step prices everyone
+    assert first_step(priced=True) == "fix"  # the round before did: it fixes at once
