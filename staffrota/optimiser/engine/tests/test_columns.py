@@ -159,3 +159,35 @@ def test_a_dive_after_a_round_that_added_nothing_fixes_before_it_prices(monkeypa
 
     assert first_step(priced=False) == "price"  # the first step prices everyone
     assert first_step(priced=True) == "fix"  # the round before did: it fixes at once
+
+
+@needs_benchmark
+def test_a_dive_without_time_to_price_still_ends_in_a_roster(monkeypatch):
+    problem, reference = _instance(4)
+    master = _price_rounds(problem, reference, rounds=12)
+    pricers = [columns.Pricer(problem, p, reference) for p in range(len(problem.staff))]
+    steps = []
+    fix = columns.Master.fix
+    monkeypatch.setattr(columns, "_price", lambda *a: steps.append("price") or (0, None))
+    monkeypatch.setattr(columns.Master, "fix", lambda *a: steps.append("fix") or fix(*a))
+    now = time.monotonic()
+    search = Search(problem, 1, now + 30, now, None, None)
+
+    # The column phase is over (no time left for a round), yet the search goes on: the dive
+    # fixes everyone from the relaxation alone rather than leaving nothing.
+    columns._dive(search, master, pricers, random.Random(0), lambda: 0.05)
+
+    roster, objective = search.snapshot()
+    assert roster is not None and "price" not in steps
+    assert len(steps) == len(problem.staff)
+    check = evaluate(problem, roster)
+    assert check.violations == [] and check.total == objective
+    assert master.fixed == {}
+
+
+def test_a_dive_fixes_more_a_step_only_when_one_a_step_cannot_end_in_time():
+    # 30 free people at 0.03 s each a step: about 13.5 s to fix them one a step.
+    assert columns._fix_per_step(0.03, 30, left=14.0) == 1
+    assert columns._fix_per_step(0.03, 30, left=5.0) == 3
+    assert columns._fix_per_step(0.0, 30, left=1.0) == 1  # no step measured yet
+    assert columns._fix_per_step(0.03, 30, left=0.0) == 135
