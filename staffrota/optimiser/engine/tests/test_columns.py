@@ -34,6 +34,15 @@ def _price_rounds(problem, start: Roster, rounds: int) -> columns.Master:
     return master
 
 
+def _ready_to_dive():
+    """Instance 4 after 12 rounds of pricing from its reference roster: enough that the
+    relaxation is well below that roster (1733)."""
+    problem, reference = _instance(4)
+    master = _price_rounds(problem, reference, rounds=12)
+    pricers = [columns.Pricer(problem, p, reference) for p in range(len(problem.staff))]
+    return problem, reference, master, pricers
+
+
 @needs_benchmark
 def test_columns_apply_to_penalties_only():
     problem, _ = _instance(5)
@@ -105,9 +114,7 @@ def test_integer_solve_recombines_two_rosters_into_one_no_worse():
 
 @needs_benchmark
 def test_a_dive_from_the_relaxation_is_a_roster_and_frees_everyone_after():
-    problem, reference = _instance(4)
-    master = _price_rounds(problem, reference, rounds=12)
-    pricers = [columns.Pricer(problem, p, reference) for p in range(len(problem.staff))]
+    problem, reference, master, pricers = _ready_to_dive()
     now = time.monotonic()
     search = Search(problem, 1, now + 30, now, None, None)
     start = round(evaluate(problem, reference).total)
@@ -130,10 +137,7 @@ def test_a_dive_from_the_relaxation_is_a_roster_and_frees_everyone_after():
 
 @needs_benchmark
 def test_a_dive_after_a_round_that_added_nothing_fixes_before_it_prices(monkeypatch):
-    problem, reference = _instance(4)
-    # Enough rounds that the relaxation is well below the reference roster (1733).
-    master = _price_rounds(problem, reference, rounds=12)
-    pricers = [columns.Pricer(problem, p, reference) for p in range(len(problem.staff))]
+    problem, reference, master, pricers = _ready_to_dive()
     events = []
     price, fix = columns._price, columns.Master.fix
 
@@ -163,9 +167,7 @@ def test_a_dive_after_a_round_that_added_nothing_fixes_before_it_prices(monkeypa
 
 @needs_benchmark
 def test_a_dive_without_time_to_price_still_ends_in_a_roster(monkeypatch):
-    problem, reference = _instance(4)
-    master = _price_rounds(problem, reference, rounds=12)
-    pricers = [columns.Pricer(problem, p, reference) for p in range(len(problem.staff))]
+    problem, reference, master, pricers = _ready_to_dive()
     steps = []
     fix = columns.Master.fix
     monkeypatch.setattr(columns, "_price", lambda *a: steps.append("price") or (0, None))
