@@ -492,9 +492,9 @@ def _dive(
             leaning = [p for p in free if shares[p] and p not in whole]
             # Ties between nearly equal shares are broken at random, so dives differ.
             leaning.sort(key=lambda q: shares[q][0][0] + DIVE_NOISE * rng.random(), reverse=True)
-            # Without pricing, a step is one LP solve: ten of them end the dive.
-            k = _fix_per_step(per_person, len(free), left()) if price_now else len(free) // 10
-            whole.update(leaning[: max(1, k)])
+            # (A first step after a round that priced everyone has time to price later.)
+            k = _fix_per_step(per_person, len(free), left(), can_price=price_now or priced)
+            whole.update(leaning[:k])
             for p in whole:
                 master.fix(p, shares[p][0][1])
             steps += 1
@@ -518,10 +518,13 @@ def _dive(
         search.offer(roster, round(check.total * search.scale), "columns-dive")
 
 
-def _fix_per_step(per_person: float, free: int, left: float) -> int:
+def _fix_per_step(per_person: float, free: int, left: float, can_price: bool) -> int:
     """How many leaning people a dive's step fixes: one, unless pricing the rest one
     person a step (each step prices those still free: about per_person * free**2 / 2
-    seconds in all) would not end in the time left; then as many as make it fit."""
+    seconds in all) would not end in the time left; then as many as make it fit. Out of
+    time to price, a step is one LP solve, and ten of them end the dive."""
+    if not can_price:
+        return max(1, free // 10)
     need = per_person * free * free / 2
     return max(1, math.ceil(need / max(left, 0.1)))
 

@@ -189,7 +189,11 @@ def test_a_dive_without_time_to_price_still_ends_in_a_roster(monkeypatch):
 
 def test_a_dive_fixes_more_a_step_only_when_one_a_step_cannot_end_in_time():
     # 30 free people at 0.03 s each a step: about 13.5 s to fix them one a step.
-    assert columns._fix_per_step(0.03, 30, left=14.0) == 1
-    assert columns._fix_per_step(0.03, 30, left=5.0) == 3
-    assert columns._fix_per_step(0.0, 30, left=1.0) == 1  # no step measured yet
-    assert columns._fix_per_step(0.03, 30, left=0.0) == 135
+    assert columns._fix_per_step(0.03, 30, left=14.0, can_price=True) == 1
+    assert columns._fix_per_step(0.03, 30, left=5.0, can_price=True) == 3
+    assert columns._fix_per_step(0.03, 30, left=0.0, can_price=True) == 135
+    # No step measured yet (the first, even after a round that priced everyone): one.
+    assert columns._fix_per_step(0.0, 30, left=1.0, can_price=True) == 1
+    # Out of time to price: a tenth of those free a step.
+    assert columns._fix_per_step(0.03, 30, left=0.05, can_price=False) == 3
+    assert columns._fix_per_step(0.03, 5, left=0.05, can_price=False) == 1
