@@ -2,6 +2,10 @@
 
     python -m bench.optimiser.tile --instance Instance12.txt --days 364 --staff 150 \
         [--shift-copies 3] [--min-share 0.95] --out Big.txt
+    python -m bench.optimiser.tile --stand-ins INSTANCES_DIR --out DIR
+
+The second writes the ten stand-ins of ``STAND_INS`` (from 28 days x 120 staff to a year
+x 50, the range of the benchmark's larger instances) into DIR, for the bench command.
 
 The days repeat the instance's horizon (days off, requests and cover); people are copied
 round-robin with new ids; horizon limits (minutes, shifts per type, weekends) grow with the
@@ -20,6 +24,40 @@ from pathlib import Path
 
 from staffrota.optimiser.engine.benchmark import read_instance, write_instance
 from staffrota.optimiser.engine.model import Contract, Cover, Problem, ShiftType, Staff
+
+#: (instance tiled, days, staff, shift copies): shapes between the twelve instances and a
+#: year, each made with ``min_share`` 0.95 (session 14 solved all ten at 60 s).
+STAND_INS = (
+    ("Instance12", 28, 120, 2),
+    ("Instance8", 42, 32, 1),
+    ("Instance11", 42, 45, 1),
+    ("Instance5", 56, 20, 1),
+    ("Instance8", 56, 32, 1),
+    ("Instance6", 84, 22, 1),
+    ("Instance10", 84, 40, 1),
+    ("Instance11", 182, 50, 1),
+    ("Instance12", 182, 100, 1),
+    ("Instance12", 364, 50, 1),
+)
+
+
+def stand_in_name(instance: str, days: int, staff: int, copies: int) -> str:
+    """``Tile5-56x20`` for Instance5 tiled to 56 days and 20 staff (``x2`` if split)."""
+    return f"Tile{instance.removeprefix('Instance')}-{days}x{staff}" + (
+        f"x{copies}" if copies > 1 else ""
+    )
+
+
+def write_stand_ins(instances: Path, out: Path) -> list[Path]:
+    """Write every stand-in of ``STAND_INS`` into ``out``; the paths written."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for instance, days, staff, copies in STAND_INS:
+        big = tile(read_instance(instances / f"{instance}.txt"), days, staff, copies, 0.95)
+        path = out / f"{stand_in_name(instance, days, staff, copies)}.txt"
+        path.write_text(write_instance(big), encoding="utf-8")
+        written.append(path)
+    return written
 
 
 def tile(
@@ -103,13 +141,30 @@ def tile(
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(prog="python -m bench.optimiser.tile", description=__doc__)
-    parser.add_argument("--instance", type=Path, required=True)
-    parser.add_argument("--days", type=int, required=True, help="a multiple of 7")
-    parser.add_argument("--staff", type=int, required=True)
+    parser.add_argument("--instance", type=Path)
+    parser.add_argument("--days", type=int, help="a multiple of 7")
+    parser.add_argument("--staff", type=int)
     parser.add_argument("--shift-copies", type=int, default=1)
     parser.add_argument("--min-share", type=float, default=1.0, help="scale minimum minutes")
+    parser.add_argument(
+        "--stand-ins",
+        type=Path,
+        metavar="INSTANCES_DIR",
+        help="write the ten mid-sized stand-ins made from this folder's instances into --out",
+    )
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
+    if args.stand_ins is not None:
+        missing = sorted(
+            {i for i, *_ in STAND_INS} - {p.stem for p in args.stand_ins.glob("*.txt")}
+        )
+        if missing:
+            parser.error(f"--stand-ins {args.stand_ins} lacks {', '.join(missing)}")
+        for path in write_stand_ins(args.stand_ins, args.out):
+            print(path)
+        return 0
+    if args.instance is None or args.days is None or args.staff is None:
+        parser.error("give --instance, --days and --staff (or --stand-ins)")
     if args.days < 7 or args.days % 7:
         parser.error("--days must be a positive multiple of 7")
     big = tile(

@@ -91,3 +91,21 @@ def test_roster_reader_rejects_unknown_shift_with_line():
 
     with pytest.raises(InstanceError, match=r"line 4: unknown shift 'Z' on day 0"):
         roster_from_csv(problem, "\n".join([header, *rows]))
+
+
+def test_stand_ins_have_the_shapes_they_are_named_for(tmp_path, capsys):
+    from bench.optimiser.tile import STAND_INS, main, write_stand_ins
+
+    written = write_stand_ins(BENCHMARK / "instances", tmp_path)
+
+    assert len(written) == len(STAND_INS) == 10
+    for path, (instance, days, staff, copies) in zip(written, STAND_INS, strict=True):
+        problem = read_instance(path)
+        base = read_instance(BENCHMARK / "instances" / f"{instance}.txt")
+        assert (problem.days, len(problem.staff)) == (days, staff)
+        assert len(problem.shift_types) == copies * len(base.shift_types)
+    # Without the twelve instances it says which are missing instead of failing on a read.
+    with pytest.raises(SystemExit):
+        main(["--stand-ins", str(tmp_path), "--out", str(tmp_path / "again")])
+    assert "lacks Instance10, Instance11, Instance12, Instance5" in capsys.readouterr().err
+    assert not (tmp_path / "again").exists()
