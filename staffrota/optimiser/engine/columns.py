@@ -64,10 +64,6 @@ SETTLED = 0.005
 DIVE_ROUNDS = 3
 #: Noise added to the relaxation's shares when a dive picks whom to fix next.
 DIVE_NOISE = 0.05
-#: Dual smoothing (Wentges): a round prices at this mix of the prices that gave the best
-#: bound so far and the relaxation's own, which swing from round to round while few
-#: columns are in; a schedule is added only if the relaxation's own prices want it.
-SMOOTHING = 0.5
 
 Row = tuple[str | None, ...]
 
@@ -207,10 +203,6 @@ class Master:
             self.cover_rows.append((row, short_row))
         objective.SetMinimization()
         self.lp_value = math.inf
-        #: What the last relaxation's cover prices earn on their own: the sum over cover
-        #: lines of the preferred (and minimum) number times its price. With any person's
-        #: cheapest schedule under those prices it makes a Lagrangian bound.
-        self.cover_value = 0.0
 
     def cost(self, p: int, row: Row) -> float:
         """The wishes of person p this schedule breaks (points)."""
@@ -267,14 +259,11 @@ class Master:
             return None
         self.lp_value = self.lp.Objective().Value()
         price: dict[tuple[int, str], float] = defaultdict(float)
-        self.cover_value = 0.0
         for i, c in enumerate(self.lines):
             row_ct, short_ct = self.cover_rows[i]
             price[(c.day, c.shift)] += row_ct.dual_value()
-            self.cover_value += c.preferred * row_ct.dual_value()
             if short_ct is not None:
                 price[(c.day, c.shift)] += short_ct.dual_value()
-                self.cover_value += c.minimum * short_ct.dual_value()
         return [ct.dual_value() for ct in self.one], price
 
     def solve_integer(
@@ -347,9 +336,6 @@ def run(search: Search, seed: int, until: float) -> None:
     rounds = 0
     settled = False
     began = time.monotonic()
-    # The prices with the best bound so far: (shift prices, cover value, bound).
-    center: tuple[dict[tuple[int, str], float], float, float] | None = None
-    smooth = True
 
     def left() -> float:
         return min(until, search.deadline) - time.monotonic()
@@ -365,32 +351,18 @@ def run(search: Search, seed: int, until: float) -> None:
         rounds += 1
         order = list(range(len(pricers)))
         rng.shuffle(order)
-        alpha = SMOOTHING if smooth and center is not None and not settled else 0.0
-        at, cover_value = duals[1], master.cover_value
-        if alpha and center is not None:
-            at, cover_value = (
-                _mix(center[0], at, alpha),
-                (alpha * center[1] + (1 - alpha) * cover_value),
-            )
-        added, lagrangian = _price(master, pricers, duals, order, left, at=at)
-        exact = lagrangian is not None
-        bound = cover_value + (lagrangian or 0.0)
-        if exact and (center is None or bound > center[2]):
-            center = (at, cover_value, bound)
-        if center is not None:
-            bound = center[2]
+        added, gap = _price(master, pricers, duals, order, left)
+        exact = gap is not None
+        bound = master.lp_value + (gap or 0.0)
+        if exact:
             search.raise_bound(bound * search.scale)
-        # A mixed price that finds nothing the relaxation wants (a mispricing) has still
-        # moved the best prices towards the relaxation's; the next round prices at its own.
-        smooth = added > 0 or not alpha
         log.debug(
-            "columns round %d: lp %.2f bound %s added %d columns %d%s",
+            "columns round %d: lp %.2f bound %s added %d columns %d",
             rounds,
             master.lp_value,
-            f"{bound:.2f}" if center is not None else "-",
+            f"{bound:.2f}" if exact else "-",
             added,
             sum(len(c) for c in master.columns),
-            f" (smoothed {alpha})" if alpha else "",
         )
         # Settled: the relaxation is within SETTLED of its bound, and later rounds move it
         # by a point or less (instance 7: 1055.25 at round 20, 1054.08 at round 30). From
@@ -399,11 +371,11 @@ def run(search: Search, seed: int, until: float) -> None:
         # (A round cut short by the time limit adds nothing without having settled.)
         settled = (
             settled
-            or (added == 0 and not alpha and left() > 0.1)
-            or (center is not None and master.lp_value - bound <= SETTLED * abs(master.lp_value))
+            or (added == 0 and left() > 0.1)
+            or (exact and master.lp_value - bound <= SETTLED * abs(master.lp_value))
         )
         if settled:
-            _dive(search, master, pricers, rng, left, priced=added == 0 and not alpha)
+            _dive(search, master, pricers, rng, left, priced=added == 0)
             _recombine(search, master, rng, left, MASTER_LIMIT)
             continue
         # The relaxation settles after about ROUNDS rounds (20-25 on instances 5 and 8):
@@ -428,46 +400,27 @@ def _price(
     duals: tuple[list[float], dict[tuple[int, str], float]],
     people: list[int],
     left: Callable[[], float],
-    at: dict[tuple[int, str], float] | None = None,
 ) -> tuple[int, float | None]:
-    """One round of pricing for ``people`` at the shift prices ``at`` (the relaxation's
-    own by default): how many columns it added (those whose reduced cost under the
-    relaxation's prices is negative), and the sum over ``people`` of their cheapest
-    schedule's wishes broken less the prices ``at`` earned, less the rounding (None if any
-    pricing was cut short). Over everyone, that sum plus what the cover earns at those
-    prices is a lower bound of the whole problem."""
+    """One round of pricing for ``people``: how many columns it added, and the sum of
+    their least reduced costs less the rounding (None if any pricing was cut short)."""
     mu, price = duals
-    at = price if at is None else at
     added = 0
-    lagrangian: float | None = 0.0
+    gap: float | None = 0.0
     for p in people:
         if left() <= 0.1:
             return added, None
         pricer = pricers[p]
-        found = pricer.best(master.wish[p], at, min(PRICING_LIMIT, left()))
+        found = pricer.best(master.wish[p], price, min(PRICING_LIMIT, left()))
+        const = master.wish_const[p] - mu[p]
         if not pricer.optimal:
-            lagrangian = None
-        elif lagrangian is not None:
+            gap = None
+        elif gap is not None:
             slack = 0.5 * len(pricer.cells) / PRICE_SCALE + 1e-6
-            lagrangian += master.wish_const[p] + pricer.bound - slack
+            gap += min(0.0, pricer.bound + const) - slack
         for row, value in found:
-            if at is not price:
-                value = sum(
-                    master.wish[p].get((d, s), 0.0) - price.get((d, s), 0.0)
-                    for d, s in enumerate(row)
-                    if s
-                )
-            if value + master.wish_const[p] - mu[p] < -1e-6:
+            if value + const < -1e-6:
                 added += master.add(p, row)
-    return added, lagrangian
-
-
-def _mix(
-    center: dict[tuple[int, str], float], price: dict[tuple[int, str], float], alpha: float
-) -> dict[tuple[int, str], float]:
-    """``alpha`` of the centre's prices and the rest of ``price``'s."""
-    keys = center.keys() | price.keys()
-    return {k: alpha * center.get(k, 0.0) + (1 - alpha) * price.get(k, 0.0) for k in keys}
+    return added, gap
 
 
 def _dive(

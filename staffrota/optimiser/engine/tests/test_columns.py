@@ -93,37 +93,6 @@ def test_bound_of_the_relaxation_is_below_the_optimum_and_proves_it():
 
 
 @needs_benchmark
-def test_prices_mixed_with_earlier_ones_give_a_bound_below_the_optimum():
-    # Instance 2's optimum is 828. Smoothing prices at a mix of two relaxations' prices:
-    # any such mix is a Lagrangian bound, and only schedules the relaxation wants go in.
-    problem, reference = _instance(2)
-    master = columns.Master(problem)
-    master.add_roster(reference)
-    pricers = [columns.Pricer(problem, p, reference) for p in range(len(problem.staff))]
-    everyone = list(range(len(pricers)))
-    first = master.solve_lp()
-    # LP duality: the cover's earnings and each person's price make the relaxation's value.
-    assert abs(master.cover_value + sum(first[0]) - master.lp_value) < 1e-6
-    first_cover = master.cover_value
-    added, _ = columns._price(master, pricers, first, everyone, lambda: 10.0)
-    assert added > 0
-    second = master.solve_lp()
-    mu, price = second
-    for alpha in (0.0, 0.5, 0.8):
-        before = [len(c) for c in master.columns]
-        at = columns._mix(first[1], price, alpha)
-        cover = alpha * first_cover + (1 - alpha) * master.cover_value
-
-        added, lagrangian = columns._price(master, pricers, second, everyone, lambda: 10.0, at=at)
-
-        assert lagrangian is not None and cover + lagrangian <= 828 + 1e-6
-        for p, cols in enumerate(master.columns):
-            for row in cols[before[p] :]:
-                earned = sum(price.get((d, s), 0.0) for d, s in enumerate(row) if s)
-                assert master.cost(p, row) - earned - mu[p] < 0
-
-
-@needs_benchmark
 def test_integer_solve_recombines_two_rosters_into_one_no_worse():
     problem, reference = _instance(5)
     greedy = construct.greedy(problem, time.monotonic() + 20)
