@@ -155,6 +155,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
     if args.stand_ins is not None:
+        if args.instance or args.days or args.staff:
+            parser.error("--stand-ins makes its own ten: leave out --instance, --days, --staff")
+        if args.out.exists() and not args.out.is_dir():
+            parser.error(f"--out {args.out} is a file; with --stand-ins it names a folder")
         missing = sorted(
             {i for i, *_ in STAND_INS} - {p.stem for p in args.stand_ins.glob("*.txt")}
         )

@@ -109,3 +109,13 @@ def test_stand_ins_have_the_shapes_they_are_named_for(tmp_path, capsys):
         main(["--stand-ins", str(tmp_path), "--out", str(tmp_path / "again")])
     assert "lacks Instance10, Instance11, Instance12, Instance5" in capsys.readouterr().err
     assert not (tmp_path / "again").exists()
+    # Mixed with a single tiling, or a file for a folder: said plainly, nothing written.
+    instances = str(BENCHMARK / "instances")
+    with pytest.raises(SystemExit):
+        main(["--stand-ins", instances, "--days", "28", "--out", str(tmp_path / "mixed")])
+    assert "leave out --instance, --days, --staff" in capsys.readouterr().err
+    (tmp_path / "a-file").write_text("")
+    with pytest.raises(SystemExit):
+        main(["--stand-ins", instances, "--out", str(tmp_path / "a-file")])
+    assert "is a file" in capsys.readouterr().err
+    assert not (tmp_path / "mixed").exists()
