@@ -152,23 +152,6 @@ class _Collect(cp_model.CpSolverSolutionCallback):
         self.found.append((self.pricer.row(self.boolean_value), self.objective_value / PRICE_SCALE))
 
 
-class Prices:
-    """What the settled relaxation says a schedule is worth: its reduced cost is what it
-    costs beyond the prices of the shifts it works and of the person's one schedule. In a
-    roster as good as the relaxation every schedule's is about zero, so the people whose
-    schedules cost most beyond their prices are the ones a neighbourhood should re-plan."""
-
-    def __init__(self, master: Master, mu: list[float], price: dict[tuple[int, str], float]):
-        self._cost = master.cost
-        self.mu = list(mu)
-        self.price = dict(price)
-
-    def reduced_cost(self, p: int, row: Row | list[str | None]) -> float:
-        """Person p's schedule ``row``: its wishes broken less the prices it earns."""
-        earned = sum(self.price.get((d, s), 0.0) for d, s in enumerate(row) if s is not None)
-        return self._cost(p, tuple(row)) - self.mu[p] - earned
-
-
 class Master:
     """The restricted master problem: the columns so far, as a linear program (GLOP) for
     prices and bounds, and as an integer program (CP-SAT) for rosters."""
@@ -392,7 +375,6 @@ def run(search: Search, seed: int, until: float) -> None:
             or (exact and master.lp_value - bound <= SETTLED * abs(master.lp_value))
         )
         if settled:
-            search.prices = Prices(master, *duals)
             _dive(search, master, pricers, rng, left, priced=added == 0)
             _recombine(search, master, rng, left, MASTER_LIMIT)
             continue

@@ -34,9 +34,6 @@ log = logging.getLogger(__name__)
 
 #: Neighbourhood kinds.
 KINDS = ("people", "days", "block", "cover", "weekly")
-#: ...and once the column relaxation has settled (``columns.Prices``), the people whose
-#: schedules cost most beyond their prices.
-PRICED = "priced"
 #: Sub-problems should take about this long; sizes grow below and shrink above it.
 TARGET_SECONDS = 0.5
 #: Free (person, day) cells of a first neighbourhood.
@@ -109,7 +106,7 @@ class _Worker:
         self.search = search
         self.problem = search.problem
         self.rng = random.Random(seed)
-        self.cells = dict.fromkeys((*KINDS, PRICED), float(START_CELLS))
+        self.cells = dict.fromkeys(KINDS, float(START_CELLS))
         # Weekends are shared out among everyone: start with all of them for all people,
         # but not bigger than the benchmark's largest (a year of 150 people would start at
         # 1,500 cells, and each step that runs out of time only shrinks it by 15 %).
@@ -132,19 +129,18 @@ class _Worker:
             ]
         self.stats: Counter[str] = Counter()
         #: Seconds spent per step of each kind outside the timed solve (slowly adapted).
-        self.overhead = dict.fromkeys((*KINDS, PRICED), 0.0)
+        self.overhead = dict.fromkeys(KINDS, 0.0)
 
     def run(self, until: float, stop: Callable[[], bool] | None = None) -> None:
         s = self.search
         while time.monotonic() < until and s.remaining() > 0.05:
             if s.cancelled() or s.proven() or (stop is not None and not stop()):
                 break
-            kinds = KINDS if s.prices is None else (*KINDS, PRICED)
-            kind = self.rng.choice(kinds)
+            kind = self.rng.choice(KINDS)
             # Building a neighbourhood and scoring the incumbent in it cannot be cut short:
             # do not start one that would not end before the deadline.
             if s.remaining() < 2 * self.overhead[kind] + 0.05:
-                others = [k for k in kinds if s.remaining() >= 2 * self.overhead[k] + 0.05]
+                others = [k for k in KINDS if s.remaining() >= 2 * self.overhead[k] + 0.05]
                 if not others:
                     break
                 kind = self.rng.choice(others)
@@ -224,11 +220,6 @@ class _Worker:
             kind = "people"
         if kind == "weekly":
             return self.weekly(cells)
-        if kind == PRICED:
-            chosen = self.priced_people(roster, cells)
-            if chosen is not None:
-                return chosen
-            kind = "people"
         if kind == "people":
             k = max(1, min(people, round(cells / days)))
             length = min(days, max(7, round(cells / k)))
@@ -269,31 +260,6 @@ class _Worker:
         k = max(1, min(people, round(cells / max(1, len(days)))))
         chosen = frozenset(days)
         return {p: chosen for p in rng.sample(range(people), k)}
-
-    def priced_people(self, roster: Roster, cells: float) -> Free | None:
-        """People drawn by how much their schedules cost beyond the relaxation's prices,
-        over the whole horizon."""
-        prices = self.search.prices
-        if prices is None:
-            return None
-        problem = self.problem
-        excess = [
-            max(0.0, prices.reduced_cost(p, roster.shifts[person.id]))
-            for p, person in enumerate(problem.staff)
-        ]
-        if not any(excess):
-            return None
-        days, people = problem.days, len(problem.staff)
-        k = max(2, min(people, round(cells / days)))
-        # Weighted draws without replacement (Efraimidis-Spirakis keys); a person at their
-        # price still has a small chance, as a neighbourhood needs someone to take over.
-        floor = 0.05 * max(excess)
-        keys = sorted(
-            range(people),
-            key=lambda p: self.rng.random() ** (1.0 / (excess[p] + floor)),
-            reverse=True,
-        )
-        return {p: (0, days) for p in keys[:k]}
 
     def cover_people(self, roster: Roster, cells: float) -> Free | None:
         """People who could mend a cover line that is off its preferred number."""

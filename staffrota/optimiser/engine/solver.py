@@ -84,8 +84,6 @@ class Search:
         self.full_rosters = 0
         self._full: cp_model.CpSolver | None = None
         self._full_given_up = False
-        #: The settled column relaxation's prices, once there are some (``columns.py``).
-        self.prices: columns.Prices | None = None
 
     def cancelled(self) -> bool:
         """True once the caller asked to stop."""
