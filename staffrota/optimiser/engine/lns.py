@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from ortools.sat.python import cp_model
 
 from .cpmodel import RotaModel
-from .model import Request, Roster
+from .model import Roster
 
 if TYPE_CHECKING:
     from .solver import Search
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 #: Neighbourhood kinds.
-KINDS = ("people", "days", "block", "cover", "weekly", "wish")
+KINDS = ("people", "days", "block", "cover", "weekly")
 #: Sub-problems should take about this long; sizes grow below and shrink above it.
 TARGET_SECONDS = 0.5
 #: Free (person, day) cells of a first neighbourhood.
@@ -127,8 +127,6 @@ class _Worker:
                 if problem.can_work(person, c.shift)
                 and (c.day not in person.unavailable or c.day in person.fixed)
             ]
-        self.index = {person.id: p for p, person in enumerate(problem.staff)}
-        self.requests = list(problem.requests)
         self.stats: Counter[str] = Counter()
         #: Seconds spent per step of each kind outside the timed solve (slowly adapted).
         self.overhead = dict.fromkeys(KINDS, 0.0)
@@ -222,11 +220,6 @@ class _Worker:
             kind = "people"
         if kind == "weekly":
             return self.weekly(cells)
-        if kind == "wish":
-            chosen = self.wish_people(roster, cells)
-            if chosen is not None:
-                return chosen
-            kind = "people"
         if kind == "people":
             k = max(1, min(people, round(cells / days)))
             length = min(days, max(7, round(cells / k)))
@@ -268,44 +261,6 @@ class _Worker:
         chosen = frozenset(days)
         return {p: chosen for p in rng.sample(range(people), k)}
 
-    def wish_people(self, roster: Roster, cells: float) -> Free | None:
-        """A person whose wish is broken, and people who could trade that day with them.
-
-        Once the cover is as good as it gets, what is left is wishes (on the benchmark's
-        instances 8 and 12, 35-55 points above the relaxation at the same cover). Granting
-        one moves a shift to someone else that day, whose week then changes too: the other
-        people freed are those on the wished shift that day (for a wish to work it) or off
-        that day (for a wish to be off), over a run of days around it."""
-        problem, rng = self.problem, self.rng
-        broken = [r for r in self.requests if _broken(r, roster.shifts[r.staff][r.day])]
-        if not broken:
-            return None
-        wish = rng.choices(broken, weights=[r.weight for r in broken])[0]
-        p = self.index[wish.staff]
-        today = [row[wish.day] for row in roster.shifts.values()]
-        if wish.on:
-            # Someone on the wished shift that day gives it up.
-            trade = [q for q, s in enumerate(today) if s == wish.shift]
-        else:
-            # Someone off that day (and able to work the shift) takes it over.
-            shift = today[p]
-            trade = [
-                q
-                for q, s in enumerate(today)
-                if s is None and shift is not None and problem.can_work(problem.staff[q], shift)
-            ]
-        others = [q for q in range(len(problem.staff)) if q != p and q not in trade]
-        rng.shuffle(trade)
-        rng.shuffle(others)
-        days = problem.days
-        k = max(2, min(len(problem.staff), round(cells / days)))
-        length = min(days, max(7, round(cells / k)))
-        start = min(max(0, wish.day - rng.randrange(length)), days - length)
-        # Mostly traders, with a few others for the knock-on changes.
-        chosen = [p, *trade[: max(1, (2 * k) // 3)]]
-        chosen += others[: k - len(chosen)]
-        return {q: (start, start + length) for q in chosen}
-
     def cover_people(self, roster: Roster, cells: float) -> Free | None:
         """People who could mend a cover line that is off its preferred number."""
         problem = self.problem
@@ -337,13 +292,6 @@ class _Worker:
         length = min(days, max(7, round(cells / k)))
         start = min(max(0, line.day - self.rng.randrange(length)), days - length)
         return {p: (start, start + length) for p in candidates[:k]}
-
-
-def _broken(request: Request, worked: str | None) -> bool:
-    """Whether a wish is not granted by the shift worked that day."""
-    if request.on:
-        return worked != request.shift
-    return worked is not None and (request.shift is None or worked == request.shift)
 
 
 def run(
