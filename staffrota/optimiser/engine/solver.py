@@ -65,8 +65,11 @@ class Search:
         progress: ProgressCallback | None,
         cancel: CancelToken | None,
         end: float | None = None,
+        parent: Search | None = None,
     ) -> None:
         self.problem = problem
+        #: A search this one works for (a restart): its better rosters are offered there.
+        self.parent = parent
         self.scale = scale
         self._deadline = deadline
         #: When the caller must have its answer (the time limit); defaults to the deadline.
@@ -117,6 +120,8 @@ class Search:
             self.best.objective = objective
             if objective <= self.best.bound:
                 self.best.proven = True
+        if self.parent is not None:
+            self.parent.offer(roster, objective, phase)
         if best is None or objective < best:
             self.report(objective, phase)
             return True
@@ -370,7 +375,8 @@ def _columns_beside_neighbourhoods(search: Search, workers: int, seed: int) -> N
     until = search.started + COLUMNS_SHARE * (search.deadline - search.started)
     thread = threading.Thread(target=columns.run, args=(search, seed, until), daemon=True)
     thread.start()
-    lns.run(search, workers - 1, seed, until, stop=thread.is_alive)
+    # (A restart keeps the thread past ``until``: the neighbourhoods keep theirs meanwhile.)
+    lns.run(search, workers - 1, seed, search.deadline, stop=thread.is_alive)
     thread.join()
 
 

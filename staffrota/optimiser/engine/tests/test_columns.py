@@ -3,6 +3,7 @@ exceeds a known optimum, and the integer solve over columns is a roster the eval
 scores as the master does."""
 
 import random
+import threading
 import time
 from dataclasses import replace
 
@@ -197,3 +198,58 @@ def test_a_dive_fixes_more_a_step_only_when_one_a_step_cannot_end_in_time():
     # Out of time to price: a tenth of those free a step.
     assert columns._fix_per_step(0.03, 30, left=0.05, can_price=False) == 3
     assert columns._fix_per_step(0.03, 5, left=0.05, can_price=False) == 1
+
+
+@needs_benchmark
+def test_a_rounding_of_the_relaxation_is_a_roster_of_its_columns_and_frees_everyone_after():
+    problem, _, master, _ = _ready_to_dive()
+
+    roster = columns._round(master, random.Random(0))
+
+    assert evaluate(problem, roster).violations == []
+    for p, sid in enumerate(master.staff):
+        assert tuple(roster.shifts[sid]) in master.columns[p]
+    assert master.fixed == {}
+    inf = master.lp.infinity()
+    assert all(var.ub() == inf for cols in master.vars for var in cols)
+
+
+@needs_benchmark
+def test_a_restart_hands_the_search_what_beats_its_best_and_nothing_worse():
+    problem, reference, master, _ = _ready_to_dive()
+    now = time.monotonic()
+    search = Search(problem, 1, now + 30, now, None, None)
+    start = round(evaluate(problem, reference).total)
+    search.offer(reference, start, "start")
+    phases = []
+    search.progress = lambda p: phases.append(p.phase)
+
+    restart = columns._Restart(search, master, random.Random(0), 0, now + 30)
+    assert restart.ready and master.fixed == {}
+    rounded = restart.child.best.objective
+    restart.run(time.monotonic() + 3)
+
+    mine = restart.child.best.objective
+    assert mine <= rounded  # its own search only improves on the rounding
+    roster, objective = search.snapshot()
+    # The search has the better of its own best and the restart's, scored as it says.
+    assert objective == min(start, mine)
+    assert evaluate(problem, roster).total == objective
+    assert (objective < start) == bool(phases)
+    assert all(phase.startswith("lns-") for phase in phases)
+
+
+@needs_benchmark
+def test_a_restart_stops_when_the_solve_is_cancelled():
+    problem, reference, master, _ = _ready_to_dive()
+    cancel = threading.Event()
+    now = time.monotonic()
+    search = Search(problem, 1, now + 30, now, None, cancel)
+    search.offer(reference, round(evaluate(problem, reference).total), "start")
+    restart = columns._Restart(search, master, random.Random(0), 0, now + 30)
+    cancel.set()
+
+    began = time.monotonic()
+    restart.run(now + 30)
+
+    assert time.monotonic() - began < 1.0
