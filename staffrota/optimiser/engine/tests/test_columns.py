@@ -44,6 +44,16 @@ def _ready_to_dive():
     return problem, reference, master, pricers
 
 
+def _searching_from(problem, roster: Roster, deadline: float):
+    """A search whose best is ``roster``: (search, its value, the phases it reports)."""
+    search = Search(problem, 1, deadline, time.monotonic(), None, None)
+    start = round(evaluate(problem, roster).total)
+    search.offer(roster, start, "start")
+    phases = []
+    search.progress = lambda p: phases.append(p.phase)
+    return search, start, phases
+
+
 @needs_benchmark
 def test_columns_apply_to_penalties_only():
     problem, _ = _instance(5)
@@ -117,11 +127,7 @@ def test_integer_solve_recombines_two_rosters_into_one_no_worse():
 def test_a_dive_from_the_relaxation_is_a_roster_and_frees_everyone_after():
     problem, reference, master, pricers = _ready_to_dive()
     now = time.monotonic()
-    search = Search(problem, 1, now + 30, now, None, None)
-    start = round(evaluate(problem, reference).total)
-    search.offer(reference, start, "start")
-    phases = []
-    search.progress = lambda p: phases.append(p.phase)
+    search, start, phases = _searching_from(problem, reference, now + 30)
 
     columns._dive(search, master, pricers, random.Random(0), lambda: now + 30 - time.monotonic())
 
@@ -218,11 +224,7 @@ def test_a_rounding_of_the_relaxation_is_a_roster_of_its_columns_and_frees_every
 def test_a_restart_hands_the_search_what_beats_its_best_and_nothing_worse():
     problem, reference, master, _ = _ready_to_dive()
     now = time.monotonic()
-    search = Search(problem, 1, now + 30, now, None, None)
-    start = round(evaluate(problem, reference).total)
-    search.offer(reference, start, "start")
-    phases = []
-    search.progress = lambda p: phases.append(p.phase)
+    search, start, phases = _searching_from(problem, reference, now + 30)
 
     restart = columns._Restart(search, master, random.Random(0), 0, now + 30)
     assert restart.ready and master.fixed == {}
