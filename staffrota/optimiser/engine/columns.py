@@ -527,16 +527,9 @@ def _dive(
                 # The fixings cost more than the best roster already does: give up on it.
                 log.debug("columns: dive left at %.0f after %d steps", master.lp_value, steps)
                 return
-            shares = {p: master.shares(p) for p in free}
-            whole = {p for p in free if shares[p] and shares[p][0][0] > 1 - 1e-6}
-            leaning = [p for p in free if shares[p] and p not in whole]
-            # Ties between nearly equal shares are broken at random, so dives differ.
-            leaning.sort(key=lambda q: shares[q][0][0] + DIVE_NOISE * rng.random(), reverse=True)
             # (A first step after a round that priced everyone has time to price later.)
             k = _fix_per_step(per_person, len(free), left(), can_price=price_now or priced)
-            whole.update(leaning[:k])
-            for p in whole:
-                master.fix(p, shares[p][0][1])
+            _fix_leaning(master, free, rng, k)
             steps += 1
             priced = False
         shifts = {
@@ -556,6 +549,19 @@ def _dive(
     )
     if check.feasible:
         search.offer(roster, round(check.total * search.scale), "columns-dive")
+
+
+def _fix_leaning(master: Master, free: list[int], rng: random.Random, k: int) -> None:
+    """A step of a dive or a rounding, from the relaxation just solved: fix every free
+    person to whom it gives one schedule whole, and the ``k`` it leans on most to the
+    schedule it leans on (ties between nearly equal shares broken at random, so dives
+    differ)."""
+    shares = {p: master.shares(p) for p in free}
+    whole = {p for p in free if shares[p] and shares[p][0][0] > 1 - 1e-6}
+    leaning = [p for p in free if shares[p] and p not in whole]
+    leaning.sort(key=lambda q: shares[q][0][0] + DIVE_NOISE * rng.random(), reverse=True)
+    for p in whole.union(leaning[:k]):
+        master.fix(p, shares[p][0][1])
 
 
 def _fix_per_step(per_person: float, free: int, left: float, can_price: bool) -> int:
@@ -600,13 +606,7 @@ def _round(master: Master, rng: random.Random) -> Roster:
             if master.solve_lp() is None:
                 break
             free = [p for p in range(n) if p not in master.fixed]
-            shares = {p: master.shares(p) for p in free}
-            whole = {p for p in free if shares[p] and shares[p][0][0] > 1 - 1e-6}
-            leaning = [p for p in free if shares[p] and p not in whole]
-            leaning.sort(key=lambda q: shares[q][0][0] + DIVE_NOISE * rng.random(), reverse=True)
-            whole.update(leaning[: max(1, len(free) // 10)])
-            for p in whole:
-                master.fix(p, shares[p][0][1])
+            _fix_leaning(master, free, rng, max(1, len(free) // 10))
         shifts = {
             sid: list(master.columns[p][master.fixed.get(p, 0)])
             for p, sid in enumerate(master.staff)
@@ -661,12 +661,12 @@ class _Restart:
         lns.run(self.child, 1, self.seed * 7919 + self.slices, min(until, self.until))
 
     def report(self) -> None:
+        scale = self.child.scale
         log.info(
-            "columns: restart from %s at %s after %d slices (best %s)",
-            self.start_value and self.start_value / self.child.scale,
-            (self.child.best.objective or 0) / self.child.scale,
+            "columns: restart from %s at %s after %d slices",
+            (self.start_value or 0) / scale,
+            (self.child.best.objective or 0) / scale,
             self.slices,
-            self.child.parent and self.child.parent.snapshot()[1],
         )
 
 
