@@ -255,3 +255,70 @@ def test_a_restart_stops_when_the_solve_is_cancelled():
     restart.run(now + 30)
 
     assert time.monotonic() - began < 1.0
+
+
+def _settle(problem, start: Roster, step: int) -> tuple[columns.Master, float | None, int]:
+    """Price rounds of ``step`` people a step from ``start`` until one adds nothing:
+    (master, that round's bound gap, the rounds it took)."""
+    master = columns.Master(problem)
+    master.add_roster(start)
+    pricers = [columns.Pricer(problem, p, start) for p in range(len(problem.staff))]
+    order = list(range(len(pricers)))
+    for rounds in range(1, 60):
+        added, gap = columns._round_of_pricing(master, pricers, order, step, lambda: 100.0)
+        if not added:
+            return master, gap, rounds
+    raise AssertionError("the relaxation did not settle in 60 rounds")
+
+
+@needs_benchmark
+def test_pricing_a_few_people_a_step_settles_to_the_same_relaxation():
+    # Instance 2 (optimum 828): priced three people a step or all at once, column
+    # generation ends at the one value of the relaxation over every possible schedule.
+    problem, reference = _instance(2)
+    whole, whole_gap, _ = _settle(problem, reference, step=len(problem.staff))
+    partial, partial_gap, _ = _settle(problem, reference, step=3)
+
+    assert abs(partial.lp_value - whole.lp_value) < 1e-4
+    # A round that added nothing priced everyone against the same prices: it is a bound,
+    # and the relaxation then is its own bound (within the rounding of the prices).
+    for master, gap in ((whole, whole_gap), (partial, partial_gap)):
+        # (The rounding of prices: half a part in 100,000 a cell, a few hundred cells.)
+        assert gap is not None and -0.01 < gap <= 0
+        assert master.lp_value + gap <= 828
+
+
+@needs_benchmark
+def test_a_round_that_adds_columns_a_few_people_a_step_gives_no_bound():
+    problem, reference = _instance(2)
+    master = columns.Master(problem)
+    master.add_roster(reference)
+    pricers = [columns.Pricer(problem, p, reference) for p in range(len(problem.staff))]
+    order = list(range(len(pricers)))
+
+    added, gap = columns._round_of_pricing(master, pricers, order, 3, lambda: 100.0)
+    assert added > 0 and gap is None  # its steps priced against different prices
+    # A whole round at once prices everyone against one set of prices: a bound, even
+    # while it adds columns.
+    added, gap = columns._round_of_pricing(master, pricers, order, len(order), lambda: 100.0)
+    assert added > 0 and gap is not None and master.lp_value + gap <= 828
+
+
+@needs_benchmark
+def test_a_relaxation_priced_a_few_a_step_settles_only_once_clear_of_the_rosters():
+    problem, reference = _instance(5)
+    now = time.monotonic()
+    search, start, _ = _searching_from(problem, reference, now + 30)
+    master = columns.Master(problem)
+    master.add_roster(reference)
+    master.solve_lp()
+
+    # Standing still at the reference roster's own value is not settling: the columns
+    # that lower it are still to come.
+    assert master.lp_value == start
+    assert not columns._stalled(master, master.lp_value, search)
+
+    settled, _, _ = _settle(problem, reference, step=4)
+    assert settled.lp_value < 0.99 * start
+    assert columns._stalled(settled, settled.lp_value, search)  # it no longer moves
+    assert not columns._stalled(settled, settled.lp_value * 1.01, search)  # it moved 1 %
