@@ -127,7 +127,6 @@ class _Worker:
                 if problem.can_work(person, c.shift)
                 and (c.day not in person.unavailable or c.day in person.fixed)
             ]
-        self.minutes = {t.id: t.minutes for t in problem.shift_types}
         self.stats: Counter[str] = Counter()
         #: Seconds spent per step of each kind outside the timed solve (slowly adapted).
         self.overhead = dict.fromkeys(KINDS, 0.0)
@@ -288,28 +287,11 @@ class _Worker:
         if not candidates:
             return None
         self.rng.shuffle(candidates)
-        if staffed[(line.day, line.shift)] < line.preferred:
-            # Those off that day with hours to spare first: they can take the line without
-            # leaving another one short.
-            candidates.sort(key=lambda p: not self.spare(roster, p, line.day, line.shift))
         days = problem.days
         k = max(2, min(len(candidates), round(cells / days)))
         length = min(days, max(7, round(cells / k)))
         start = min(max(0, line.day - self.rng.randrange(length)), days - length)
         return {p: (start, start + length) for p in candidates[:k]}
-
-    def spare(self, roster: Roster, p: int, day: int, shift: str) -> bool:
-        """Whether person p is off on ``day`` and could work ``shift`` more within their
-        maximum minutes."""
-        person = self.problem.staff[p]
-        row = roster.shifts[person.id]
-        if row[day] is not None:
-            return False
-        most = person.contract.max_minutes
-        if most is None:
-            return True
-        minutes = self.minutes
-        return sum(minutes[s] for s in row if s is not None) + minutes[shift] <= most
 
 
 def run(

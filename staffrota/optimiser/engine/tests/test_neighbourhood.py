@@ -2,7 +2,6 @@
 moves exactly as the evaluator's total does: the search relies on all three."""
 
 import time
-from collections import Counter
 from dataclasses import replace
 
 import pytest
@@ -120,28 +119,3 @@ def test_weekly_neighbourhood_frees_the_same_days_of_every_week_in_a_few_weeks()
     # Mostly weekends, and over the whole horizon, not only its start.
     assert sum(bool(set().union(*f.values()) & weekend_days) for f in frees) >= 20
     assert max(max(next(iter(f.values()))) for f in frees) >= 70
-
-
-@needs_benchmark
-def test_a_cover_neighbourhood_for_a_short_line_frees_those_with_hours_to_spare_first():
-    # Instance 8 has lines a person short even in its reference roster (cover demand is
-    # more than its staff can give): each, as the only line, is what the neighbourhood mends.
-    full = read_instance(BENCHMARK / "instances" / "Instance8.txt")
-    roster = read_roster(BENCHMARK / "reference-rosters" / "Instance8.roster.csv", full)
-    staffed = Counter((d, s) for row in roster.shifts.values() for d, s in enumerate(row) if s)
-    short = [c for c in full.covers if staffed[(c.day, c.shift)] < c.preferred]
-    assert short
-    for line in short[:10]:
-        problem = replace(full, covers=(line,))
-        now = time.monotonic()
-        worker = lns._Worker(Search(problem, 1, now + 60, now, None, None), seed=1)
-        able = worker.able[(line.day, line.shift)]
-        spare = {p for p in able if worker.spare(roster, p, line.day, line.shift)}
-        assert spare and spare != set(able)  # some could take it, some could not
-
-        free = worker.cover_people(roster, cells=4 * problem.days)
-
-        assert free is not None and all(a <= line.day < b for a, b in free.values())
-        chosen = set(free)
-        # Spare hands first: either all chosen are spare, or every spare one is chosen.
-        assert chosen <= spare or spare <= chosen
