@@ -322,3 +322,22 @@ def test_a_relaxation_priced_a_few_a_step_settles_only_once_clear_of_the_rosters
     assert settled.lp_value < 0.99 * start
     assert columns._stalled(settled, settled.lp_value, search)  # it no longer moves
     assert not columns._stalled(settled, settled.lp_value * 1.01, search)  # it moved 1 %
+
+
+@needs_benchmark
+def test_the_column_thread_pricing_a_few_a_step_still_improves_and_bounds(monkeypatch):
+    # Instance 2's people priced three a step, as past PARTIAL_FROM people.
+    monkeypatch.setattr(columns, "PARTIAL_FROM", 2)
+    monkeypatch.setattr(columns, "PARTIAL", 3)
+    problem, reference = _instance(2)
+    now = time.monotonic()
+    search, start, _ = _searching_from(problem, reference, now + 30)
+
+    columns.run(search, seed=0, until=now + 30)
+
+    roster, objective = search.snapshot()
+    check = evaluate(problem, roster)
+    assert check.violations == [] and check.total == objective
+    assert objective < start
+    # The round that found nothing to add priced everyone against the same prices.
+    assert float("-inf") < search.best.bound <= 828
