@@ -368,7 +368,8 @@ def run(search: Search, seed: int, until: float) -> None:
     began = time.monotonic()
     restart: _Restart | None = None
     stop_at = until
-    step = len(pricers) if len(pricers) <= PARTIAL_FROM else PARTIAL
+    partial = len(pricers) > PARTIAL_FROM
+    step = PARTIAL if partial else len(pricers)
 
     def left() -> float:
         return min(stop_at, search.deadline) - time.monotonic()
@@ -410,7 +411,7 @@ def run(search: Search, seed: int, until: float) -> None:
             settled
             or (added == 0 and left() > 0.1)
             or (exact and master.lp_value - bound <= SETTLED * abs(master.lp_value))
-            or (step < len(pricers) and _stalled(master, before, search))
+            or (partial and _stalled(master, before, search))
         )
         if settled and restart is None and RESTART:
             stop_at = max(
@@ -436,7 +437,7 @@ def run(search: Search, seed: int, until: float) -> None:
         # The relaxation settles after about ROUNDS rounds (20-25 on instances 5 and 8):
         # when they cannot fit before ``until``, the thread serves the neighbourhoods better.
         pace = (time.monotonic() - began) / rounds
-        if pace * (ROUNDS if step == len(pricers) else PARTIAL_ROUNDS) > until - began:
+        if pace * (PARTIAL_ROUNDS if partial else ROUNDS) > until - began:
             log.info("columns: %.2f s a round, too slow to settle; stopping", pace)
             return
         if rounds % 5 == 0:

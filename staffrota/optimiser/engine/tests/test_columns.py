@@ -257,17 +257,17 @@ def test_a_restart_stops_when_the_solve_is_cancelled():
     assert time.monotonic() - began < 1.0
 
 
-def _settle(problem, start: Roster, step: int) -> tuple[columns.Master, float | None, int]:
+def _settle(problem, start: Roster, step: int) -> tuple[columns.Master, float | None]:
     """Price rounds of ``step`` people a step from ``start`` until one adds nothing:
-    (master, that round's bound gap, the rounds it took)."""
+    (master, that round's bound gap)."""
     master = columns.Master(problem)
     master.add_roster(start)
     pricers = [columns.Pricer(problem, p, start) for p in range(len(problem.staff))]
     order = list(range(len(pricers)))
-    for rounds in range(1, 60):
+    for _ in range(60):
         added, gap = columns._round_of_pricing(master, pricers, order, step, lambda: 100.0)
         if not added:
-            return master, gap, rounds
+            return master, gap
     raise AssertionError("the relaxation did not settle in 60 rounds")
 
 
@@ -276,8 +276,8 @@ def test_pricing_a_few_people_a_step_settles_to_the_same_relaxation():
     # Instance 2 (optimum 828): priced three people a step or all at once, column
     # generation ends at the one value of the relaxation over every possible schedule.
     problem, reference = _instance(2)
-    whole, whole_gap, _ = _settle(problem, reference, step=len(problem.staff))
-    partial, partial_gap, _ = _settle(problem, reference, step=3)
+    whole, whole_gap = _settle(problem, reference, step=len(problem.staff))
+    partial, partial_gap = _settle(problem, reference, step=3)
 
     assert abs(partial.lp_value - whole.lp_value) < 1e-4
     # A round that added nothing priced everyone against the same prices: it is a bound,
@@ -318,7 +318,7 @@ def test_a_relaxation_priced_a_few_a_step_settles_only_once_clear_of_the_rosters
     assert master.lp_value == start
     assert not columns._stalled(master, master.lp_value, search)
 
-    settled, _, _ = _settle(problem, reference, step=4)
+    settled, _ = _settle(problem, reference, step=4)
     assert settled.lp_value < 0.99 * start
     assert columns._stalled(settled, settled.lp_value, search)  # it no longer moves
     assert not columns._stalled(settled, settled.lp_value * 1.01, search)  # it moved 1 %
