@@ -341,3 +341,36 @@ def test_the_column_thread_pricing_a_few_a_step_still_improves_and_bounds(monkey
     assert objective < start
     # The round that found nothing to add priced everyone against the same prices.
     assert float("-inf") < search.best.bound <= 828
+
+
+@needs_benchmark
+def test_pricing_a_few_a_step_solves_no_integer_problem_before_it_settles(monkeypatch):
+    # Instance 2's people priced two a step, as past PARTIAL_FROM people: its integer solves
+    # over unsettled columns found nothing on 8 and 12, so they wait for the settled ones.
+    monkeypatch.setattr(columns, "PARTIAL_FROM", 2)
+    monkeypatch.setattr(columns, "PARTIAL", 2)
+    monkeypatch.setattr(columns, "RESTART", False)
+    events = []
+    price, dive, integer = columns._round_of_pricing, columns._dive, columns.Master.solve_integer
+    monkeypatch.setattr(
+        columns, "_round_of_pricing", lambda *a: events.append("round") or price(*a)
+    )
+    monkeypatch.setattr(columns, "_dive", lambda *a, **k: events.append("dive") or dive(*a, **k))
+    monkeypatch.setattr(
+        columns.Master,
+        "solve_integer",
+        lambda *a, **k: events.append("integer") or integer(*a, **k),
+    )
+    problem, _ = _instance(2)
+    start = construct.greedy(problem, time.monotonic() + 10)
+    now = time.monotonic()
+    search, _, _ = _searching_from(problem, start, now + 20)
+
+    columns.run(search, seed=0, until=now + 20)
+
+    assert "dive" in events, "the relaxation never settled"
+    settled = events.index("dive")
+    # Rounds enough that the whole-round rule would have solved one (every fifth round).
+    assert events[:settled].count("round") >= 5
+    assert "integer" not in events[:settled]
+    assert "integer" in events[settled:]
