@@ -434,8 +434,10 @@ def run(search: Search, seed: int, until: float) -> None:
             _dive(search, master, pricers, rng, left, priced=added == 0)
             _recombine(search, master, rng, left, MASTER_LIMIT)
             continue
-        # The relaxation settles after about ROUNDS rounds (20-25 on instances 5 and 8):
-        # when they cannot fit before ``until``, the thread serves the neighbourhoods better.
+        # The relaxation settles after about ROUNDS whole rounds (20-25 on instance 5), or
+        # PARTIAL_ROUNDS priced a few a step (12: 16; 8: 20-21): when they cannot fit
+        # before ``until``, the thread serves the neighbourhoods better. (On 12 that limit
+        # is about 2.0 s a round, so a slow machine's 2.0-2.2 s ends the thread early.)
         pace = (time.monotonic() - began) / rounds
         if pace * (PARTIAL_ROUNDS if partial else ROUNDS) > until - began:
             log.info("columns: %.2f s a round, too slow to settle; stopping", pace)

@@ -22,10 +22,15 @@ def _instance(n: int):
     return problem, reference
 
 
-def _price_rounds(problem, start: Roster, rounds: int) -> columns.Master:
+def _columns_from(problem, start: Roster) -> tuple[columns.Master, list[columns.Pricer]]:
+    """A master holding ``start``'s rows as its columns, and everyone's pricer."""
     master = columns.Master(problem)
     master.add_roster(start)
-    pricers = [columns.Pricer(problem, p, start) for p in range(len(problem.staff))]
+    return master, [columns.Pricer(problem, p, start) for p in range(len(problem.staff))]
+
+
+def _price_rounds(problem, start: Roster, rounds: int) -> columns.Master:
+    master, pricers = _columns_from(problem, start)
     for _ in range(rounds):
         mu, price = master.solve_lp()
         for p, pricer in enumerate(pricers):
@@ -260,9 +265,7 @@ def test_a_restart_stops_when_the_solve_is_cancelled():
 def _settle(problem, start: Roster, step: int) -> tuple[columns.Master, float | None]:
     """Price rounds of ``step`` people a step from ``start`` until one adds nothing:
     (master, that round's bound gap)."""
-    master = columns.Master(problem)
-    master.add_roster(start)
-    pricers = [columns.Pricer(problem, p, start) for p in range(len(problem.staff))]
+    master, pricers = _columns_from(problem, start)
     order = list(range(len(pricers)))
     for _ in range(60):
         added, gap = columns._round_of_pricing(master, pricers, order, step, lambda: 100.0)
@@ -291,9 +294,7 @@ def test_pricing_a_few_people_a_step_settles_to_the_same_relaxation():
 @needs_benchmark
 def test_a_round_that_adds_columns_a_few_people_a_step_gives_no_bound():
     problem, reference = _instance(2)
-    master = columns.Master(problem)
-    master.add_roster(reference)
-    pricers = [columns.Pricer(problem, p, reference) for p in range(len(problem.staff))]
+    master, pricers = _columns_from(problem, reference)
     order = list(range(len(pricers)))
 
     added, gap = columns._round_of_pricing(master, pricers, order, 3, lambda: 100.0)
