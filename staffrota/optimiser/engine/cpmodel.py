@@ -264,9 +264,10 @@ class RotaModel:
                     )
 
         kmax = c.max_consecutive_shifts
-        if kmax is not None and kmax < h:
+        if kmax is not None:
             for d in range(max(0, a - kmax), min(h - kmax, b)):
                 self._add(sum(w(d + j) for j in range(kmax + 1)) <= kmax)
+            # (The run before day 0 counts even where the horizon is no longer than kmax.)
             before = min(person.days_worked_before, kmax)
             if before and a <= kmax - before:
                 self._add(sum(w(j) for j in range(min(h, kmax - before + 1))) <= kmax - before)

@@ -333,3 +333,19 @@ def test_whole_model_gives_way_to_neighbourhoods_only_when_it_has_found_nothing(
     stop = threading.Event()
     assert solve(read_instance(INSTANCES / "Instance1.txt"), 10).status == "OPTIMAL"
     assert calls == []
+
+
+def test_the_run_before_the_period_counts_when_the_period_is_no_longer_than_the_maximum():
+    # Five days in a row at most, one worked before day 0, a five-day period wanting her
+    # every day: one day must stay off (the model once skipped this where kmax >= days).
+    person = Staff(
+        "A", contract=Contract(max_consecutive_shifts=5), shift_before="D", days_worked_before=1
+    )
+    covers = tuple(Cover(d, "D", 1, under_weight=10) for d in range(5))
+    problem = Problem(days=5, shift_types=(DAY,), staff=(person,), covers=covers)
+
+    solution = solve(problem, time_limit_s=2.0, workers=1)
+
+    row = solution.roster.shifts["A"]
+    assert row.count("D") == 4 and evaluate(problem, solution.roster).violations == []
+    assert solution.objective == 10
