@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
-from . import polish
+from . import polish, pricing
 from .cpmodel import RotaModel
 from .model import Problem, Roster
 
@@ -45,6 +45,9 @@ log = logging.getLogger(__name__)
 #: Dual prices are rounded to this many parts of a point for the integer pricing models
 #: (the bound allows for the rounding, at most half a part per cell).
 PRICE_SCALE = 100_000
+#: Schedules one walk of pricing returns: the cheapest, and the cheapest of as many other
+#: lengths.
+WALK_SCHEDULES = 5
 #: Longest one person's pricing solve may take (seconds).
 PRICING_LIMIT = 0.5
 #: Longest one integer solve over the columns may take (seconds).
@@ -56,26 +59,31 @@ ROUND_MASTER_LIMIT = 1.0
 #: Rounds the relaxation is given to settle (it took 20-28 on instances 4-8; the pace
 #: counts the integer solves of every fifth round too). Where that many rounds at the pace
 #: so far cannot end before ``until``, the thread goes back to the neighbourhoods: on a
-#: slow 2-core machine instances 4-7 keep it, 9 has it for about 8 s, 8 and 12 for a
-#: round or two. (Counting pricing alone, and keeping the other worker's neighbourhood
-#: sizes when it stops, measured worse on instance 12 in two runs: 4305 and 4409.)
+#: slow 2-core machine, priced by CP-SAT, instances 4-7 kept it, 9 had it for about 8 s,
+#: 8 and 12 for a round or two; priced by the walk, 8 and 12 keep it. (Counting pricing
+#: alone, and keeping the other worker's neighbourhood sizes when it stops, measured worse
+#: on instance 12 in two runs: 4305 and 4409.)
 ROUNDS = 25
 #: The relaxation counts as settled once its value is within this share of the bound.
 SETTLED = 0.005
 #: Past this many people, a round prices them a few at a time (PARTIAL a step), solving the
 #: relaxation again between steps, so that later people are priced against prices that
-#: already count the earlier ones' new schedules. On instance 12 (60 people) the relaxation
-#: settled in 960 pricing solves, 22 s, against 1,740 and 32 s a whole round at a time.
+#: already count the earlier ones' new schedules. On instance 12 (60 people), priced by
+#: CP-SAT, the relaxation settled in 960 pricing solves, 22 s, at ten a step against 1,740
+#: and 32 s a whole round at a time. Priced by the walk (5-7 ms a person), the LP solves
+#: between steps cost more than the pricing: offline, twenty a step reached 4041 in 17.5 s
+#: (and 4040, proved, in 19 s), ten a step 4041 in 21.8 s, a whole round 4049 in 15.9 s.
 #: Such a round gives no bound (its people are priced against different prices), so it
 #: counts as settled once it moves the relaxation less than SETTLED_MOVE of its value
 #: (12: 0.1 % a round at 4044, where the relaxation ends at 4040).
 PARTIAL_FROM = 20
-PARTIAL = 10
+PARTIAL = 20
 SETTLED_MOVE = 0.001
 #: ...and once it is at least this share below the best roster.
 LEFT_ROSTERS = 0.01
-#: Rounds the relaxation takes to settle when priced PARTIAL people a step (12: 16).
-PARTIAL_ROUNDS = 16
+#: Rounds the relaxation takes to settle when priced PARTIAL people a step (12: 19-22 in a
+#: solve).
+PARTIAL_ROUNDS = 20
 #: Pricing rounds after each fixing of a dive, at most.
 DIVE_ROUNDS = 3
 #: Noise added to the relaxation's shares when a dive picks whom to fix next.
@@ -123,17 +131,30 @@ class _PersonModel(RotaModel):
 
 
 class Pricer:
-    """The pricing model of one person, built once; each round only sets its objective."""
+    """The pricing of one person, built once; each round only sets its values. The walk
+    over the days (``pricing.Walk``) prices where it counts every rule of the person, a
+    sixth of CP-SAT's time on instance 12; elsewhere (or with ``walk=False``, as the tests
+    compare the two) a CP-SAT model of the person does."""
 
-    def __init__(self, problem: Problem, p: int, context: Roster) -> None:
+    def __init__(self, problem: Problem, p: int, context: Roster, walk: bool = True) -> None:
         self.p = p
-        self.rota = _PersonModel(problem, context=context, free={p: (0, problem.days)})
-        self.cells = [
-            (d, s, lit) for (_, d), lits in self.rota.x.items() for s, lit in lits.items()
-        ]
+        self.walk = pricing.Walk(problem, p)
+        self.rota: _PersonModel | None = None
+        self.cells: list[tuple[int, str, cp_model.IntVar]] = []
+        if not (walk and self.walk.applicable):
+            self.rota = _PersonModel(problem, context=context, free={p: (0, problem.days)})
+            self.cells = [
+                (d, s, lit) for (_, d), lits in self.rota.x.items() for s, lit in lits.items()
+            ]
         #: Whether the last ``best`` was solved to optimality, and its proven bound.
         self.optimal = False
         self.bound = -math.inf
+
+    @property
+    def slack(self) -> float:
+        """How far the rounding of the values to whole parts may move the optimum (CP-SAT
+        only: the walk adds the values as they are)."""
+        return 0.5 * len(self.cells) / PRICE_SCALE
 
     def best(
         self, wish: dict[tuple[int, str], float], price: dict[tuple[int, str], float], limit: float
@@ -141,6 +162,12 @@ class Pricer:
         """Schedules of this person found while minimising wishes broken minus prices
         earned, each with that value (wishes' constant left out); the last is the best,
         and it is optimal when ``self.optimal``."""
+        if self.rota is None:
+            found = self.walk.best(self.walk.costs(wish, price), many=WALK_SCHEDULES)
+            # Where no schedule keeps the person's rules there is nothing to add, no bound.
+            self.optimal = bool(found)
+            self.bound = found[-1][1] if found else -math.inf
+            return found
         model = self.rota.model
         terms = []
         for d, s, lit in self.cells:
@@ -164,7 +191,7 @@ class Pricer:
         return found
 
     def row(self, value: object) -> Row:
-        days = self.rota.problem.days
+        days = self.walk.days
         row: list[str | None] = [None] * days
         for d, s, lit in self.cells:
             if value(lit):  # type: ignore[operator]
@@ -435,9 +462,10 @@ def run(search: Search, seed: int, until: float) -> None:
             _recombine(search, master, rng, left, MASTER_LIMIT)
             continue
         # The relaxation settles after about ROUNDS whole rounds (20-25 on instance 5), or
-        # PARTIAL_ROUNDS priced a few a step (12: 16; 8: 20-21): when they cannot fit
+        # PARTIAL_ROUNDS priced a few a step (12: 19-22; 8: 20-22): when they cannot fit
         # before ``until``, the thread serves the neighbourhoods better. (On 12 that limit
-        # is about 2.0 s a round, so a slow machine's 2.0-2.2 s ends the thread early.)
+        # is about 1.5 s a round; priced by CP-SAT a slow machine took 2.0-3.2 s and ended
+        # the thread early, priced by the walk 0.6-1.5 s.)
         pace = (time.monotonic() - began) / rounds
         if pace * (PARTIAL_ROUNDS if partial else ROUNDS) > until - began:
             log.info("columns: %.2f s a round, too slow to settle; stopping", pace)
@@ -520,7 +548,7 @@ def _price(
         if not pricer.optimal:
             gap = None
         elif gap is not None:
-            slack = 0.5 * len(pricer.cells) / PRICE_SCALE + 1e-6
+            slack = pricer.slack + 1e-6
             gap += min(0.0, pricer.bound + const) - slack
         for row, value in found:
             if value + const < -1e-6:
