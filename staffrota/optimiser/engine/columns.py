@@ -441,6 +441,12 @@ def run(search: Search, seed: int, until: float) -> None:
             or (partial and _stalled(master, before, search))
         )
         if settled and restart is None and RESTART:
+            log.debug(
+                "columns: settled at %.2f after %.1f s, best roster %s",
+                master.lp_value,
+                time.monotonic() - search.started,
+                search.snapshot()[1],
+            )
             stop_at = max(
                 until, search.started + RESTART_SHARE * (search.deadline - search.started)
             )
