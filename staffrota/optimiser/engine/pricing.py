@@ -76,8 +76,9 @@ class Walk:
         minutes = [by_id[s].minutes for s in ids]
         self.unit = math.gcd(*minutes) or 1
         # Minutes: dropped above the maximum; without one, counted up to the minimum only.
+        most = h * max(minutes, default=0) // self.unit  # (every day the longest shift)
         if c.max_minutes is not None:
-            top, self.merge_minutes = c.max_minutes // self.unit, False
+            top, self.merge_minutes = min(c.max_minutes // self.unit, most), False
         elif c.min_minutes:
             top, self.merge_minutes = -(-c.min_minutes // self.unit), True
         else:
@@ -121,7 +122,6 @@ class Walk:
             )
             groups.setdefault(key, []).append(i)
         kinds = list(groups.values())
-        kind_of = {i: k for k, members in enumerate(kinds) for i in members}
         self.kinds = []
         for members in kinds:
             i = members[0]
@@ -134,7 +134,6 @@ class Walk:
                     after=after,
                 )
             )
-        self.kind_of = kind_of
         # The state of a day: (yesterday's kind, 0 for a day off; run length - 1;
         # weekends worked; minutes in units; count of each rationed shift).
         self.shape = (
