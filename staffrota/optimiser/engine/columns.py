@@ -6,8 +6,9 @@ schedules that each keep that person's rules is a roster that keeps every rule. 
 master problem chooses one schedule (a *column*) per person so that the cover penalty plus
 the wishes broken is least. Its linear relaxation is far stronger than the cell model's
 (on these instances it is close to the best known value), and its dual prices say what a
-shift on a day is worth: a person's best schedule under those prices (*pricing*, a small
-CP-SAT model of that person's rules alone) is the column to add next.
+shift on a day is worth: a person's best schedule under those prices (*pricing*: a walk
+over the days, ``pricing.Walk``, or where it cannot count a rule a small CP-SAT model of
+that person's rules alone) is the column to add next.
 
 The search uses it beside the neighbourhoods: every roster the search finds gives its
 rows as columns, and an integer solve over all columns so far recombines schedules of
