@@ -34,14 +34,21 @@ MAX_STATES = 3_000_000
 Row = tuple[str | None, ...]
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Kind:
     """Shifts that one state stands for: alike for every rule but their cost."""
 
     shifts: tuple[int, ...]  # indices into Walk.shifts
     units: int  # minutes, in units of the gcd of all the person's shift lengths
     counted: int | None  # axis of the rationed shift's count, if this kind is one
-    after: tuple[int, ...]  # kinds whose shift may come the day before (not forbidden)
+    #: States (1 + kind) whose shift may come the day before (not forbidden before it).
+    after: list[int]
+
+
+def _shortest(k: int, d: int) -> int:
+    """The shortest run (as its index, length - 1) that may end on day d - 1: k days, or
+    fewer where it began on day 0 or before (runs touching either end are exempt)."""
+    return max(0, min(k, d) - 1)
 
 
 class Walk:
@@ -125,7 +132,7 @@ class Walk:
         self.kinds = []
         for members in kinds:
             i = members[0]
-            after = tuple(k for k, others in enumerate(kinds) if ids[i] not in forbidden[others[0]])
+            after = [1 + k for k, others in enumerate(kinds) if ids[i] not in forbidden[others[0]]]
             self.kinds.append(
                 _Kind(
                     shifts=tuple(members),
@@ -208,11 +215,11 @@ class Walk:
             nv[0, 1:] = v[0, :-1]
             nv[0, -1] = np.minimum(nv[0, -1], v[0, -1])
             # Off after work: only after a long enough run, or one begun by day 0.
-            lo = max(0, min(self.kmin, d) - 1)
+            lo = _shortest(self.kmin, d)
             if self.kinds:
                 nv[0, 0] = v[1:, lo:].min(axis=(0, 1))
         # At work after days off: only after enough of them, or days off since day 0.
-        lo_off = max(0, min(self.koff, d) - 1)
+        lo_off = _shortest(self.koff, d)
         from_off = v[0, lo_off:].min(axis=0)
         # A weekend is counted on its first day worked (only where its maximum can bind).
         weekend = self.max_weekends is not None and d in self.in_weekend
@@ -221,7 +228,7 @@ class Walk:
             if not math.isfinite(kind_cost[k]):
                 continue
             # (Before day 0 the kind is a stand-in: the rest rule is in ``options``.)
-            after = range(1, self.shape[0]) if d == 0 else [a + 1 for a in kind.after]
+            after = list(range(1, self.shape[0])) if d == 0 else kind.after
             # (runs, rest...); where every kind forbids this one next day, none.
             work = v[after].min(axis=0) if after else np.full(v.shape[1:], np.inf)
             cand = np.full(work.shape, np.inf)
@@ -283,7 +290,7 @@ class Walk:
             if r == runs - 1:
                 candidates.append((0, r, *rest))
             if r == 0:
-                lo = max(0, min(self.kmin, d) - 1)
+                lo = _shortest(self.kmin, d)
                 for a in range(1, self.shape[0]):
                     for rr in range(lo, runs):
                         candidates.append((a, rr, *rest))
@@ -303,7 +310,7 @@ class Walk:
                     w = rest[0] - (1 if weekend else 0)
                     if w < 0:
                         continue
-                    lo_off = max(0, min(self.koff, d) - 1)
+                    lo_off = _shortest(self.koff, d)
                     for rr in range(lo_off, runs):
                         candidates.append((0, rr, w, prev_minutes, *counts))
                 else:
@@ -315,7 +322,7 @@ class Walk:
                         prev_runs.append(r)
                     for a in kind.after:
                         for rr in prev_runs:
-                            candidates.append((a + 1, rr, w, prev_minutes, *counts))
+                            candidates.append((a, rr, w, prev_minutes, *counts))
 
         def miss(s: tuple) -> float:
             return abs(v[s] + step - target) if math.isfinite(v[s]) else math.inf
