@@ -94,6 +94,10 @@ DIVE_NOISE = 0.05
 #: neighbourhoods of its own (instead of dives), until this share of the time. On instance
 #: 8, 60 s, seeds 0-5: 1312, 1314, 1307, 1317, 1309, 1311 (best known 1300) against 1313,
 #: 1346, 1331, 1336, 1432, 1337 with dives; the rounded rosters start at 1807-2019.
+#: On instance 12 the rounding starts far worse (7,800-9,100 against the search's
+#: 4,740-4,820), yet the restart is what the search needs: seeds 0-5 gave 4129, 4070,
+#: 4212, 4075, 4064, 4076 (best known 4040) against 4103-4213 in seven runs where the
+#: thread handed its core back to the neighbourhoods instead (session 19).
 RESTART = True
 RESTART_SHARE = 0.85
 #: Before the restart, a dive where one is expected to take at most this share of the
