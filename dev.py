@@ -170,7 +170,13 @@ def main() -> None:
     commands.add_parser("setup", help="create .venv only").set_defaults(
         handler=lambda _: ensure_environment()
     )
-    args = parser.parse_args()
+    # argparse's REMAINDER only takes what follows a first positional word, so
+    # `dev.py test -k leave` would be refused: pytest's own options are passed on instead.
+    args, extra = parser.parse_known_args()
+    if extra and args.command != "test":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    if args.command == "test":
+        args.pytest_args = [*extra, *args.pytest_args]
     args.handler(args)
 
 
